@@ -1,0 +1,1 @@
+"""Forms of the AI cybersecurity clearinghouse program's pages."""

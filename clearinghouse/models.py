@@ -1,0 +1,1 @@
+"""Data and invariants of the AI cybersecurity clearinghouse program (clean()); no workflow here."""

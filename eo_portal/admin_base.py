@@ -1,0 +1,30 @@
+"""What every admin page of the portal shares: history, object permissions, selector-based querysets."""
+
+from guardian.admin import GuardedModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class PortalAdmin(SimpleHistoryAdmin, GuardedModelAdmin):
+    """An admin whose rows start from the model's `visible_to` selector.
+
+    A staff user of one agency does not see another agency's objects here either.
+    Subclasses set `visible_to` to the selector; state changes go through services.
+    """
+
+    visible_to = None
+
+    def get_queryset(self, request):
+        return type(self).visible_to(request.user)
+
+
+class ReadOnlyPortalAdmin(PortalAdmin):
+    """For records that only services write (notifications, tokens, permission grants)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

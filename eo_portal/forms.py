@@ -1,0 +1,41 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from eo_portal.models import Organisation, Role
+from eo_portal.services import EDITABLE_ORGANISATION_FIELDS
+
+
+class OrganisationForm(forms.ModelForm):
+    """Shows and checks the profile; the change itself is made by `services.update_organisation`."""
+
+    class Meta:
+        model = Organisation
+        fields = list(EDITABLE_ORGANISATION_FIELDS)
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class AddMemberForm(forms.Form):
+    username = forms.CharField(label="User name", max_length=150)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+
+    def clean_username(self) -> object:
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model()._default_manager.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError("No active account has that user name.")
+        return user
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What the token is for, e.g. 'SIEM import'.")
+    days = forms.IntegerField(
+        label="Days until it expires",
+        min_value=1,
+        max_value=settings.API_TOKEN_MAX_DAYS,
+        initial=30,
+    )

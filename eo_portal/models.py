@@ -1,0 +1,211 @@
+"""Organisations, memberships, notifications and personal API tokens: what every program stands on.
+
+Models hold data and invariants only; every write goes through `eo_portal.services`.
+"""
+
+import re
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history import register
+from simple_history.models import HistoricalRecords
+
+# SAM.gov's Unique Entity ID: 12 characters, letters and digits, never the letters I or O
+# (they read as 1 and 0), and never starting with 0.
+UEI_PATTERN = re.compile(r"^[A-HJ-NP-Z1-9][A-HJ-NP-Z0-9]{11}$")
+
+
+class OrganisationKind(models.TextChoices):
+    AGENCY = "agency", "Federal agency"
+    LAB = "lab", "Frontier AI lab"
+    PARTNER = "partner", "Trusted partner"
+    STATE = "state", "State government"
+    LOCAL = "local", "Local government"
+    TRIBAL = "tribal", "Tribal government"
+    TERRITORIAL = "territorial", "Territorial government"
+    OPERATOR = "operator", "Critical-infrastructure operator"
+
+
+class Sector(models.TextChoices):
+    """CISA's sixteen critical-infrastructure sectors (PPD-21)."""
+
+    CHEMICAL = "chemical", "Chemical"
+    COMMERCIAL_FACILITIES = "commercial_facilities", "Commercial Facilities"
+    COMMUNICATIONS = "communications", "Communications"
+    CRITICAL_MANUFACTURING = "critical_manufacturing", "Critical Manufacturing"
+    DAMS = "dams", "Dams"
+    DEFENSE_INDUSTRIAL_BASE = "defense_industrial_base", "Defense Industrial Base"
+    EMERGENCY_SERVICES = "emergency_services", "Emergency Services"
+    ENERGY = "energy", "Energy"
+    FINANCIAL_SERVICES = "financial_services", "Financial Services"
+    FOOD_AND_AGRICULTURE = "food_and_agriculture", "Food and Agriculture"
+    GOVERNMENT_FACILITIES = "government_facilities", "Government Services and Facilities"
+    HEALTHCARE = "healthcare", "Healthcare and Public Health"
+    INFORMATION_TECHNOLOGY = "information_technology", "Information Technology"
+    NUCLEAR = "nuclear", "Nuclear Reactors, Materials, and Waste"
+    TRANSPORTATION = "transportation", "Transportation Systems"
+    WATER = "water", "Water and Wastewater Systems"
+
+
+class Role(models.TextChoices):
+    """A person's role in their organisation; each role may do what the one before it may."""
+
+    VIEWER = "viewer", "Viewer"
+    MEMBER = "member", "Member"
+    MANAGER = "manager", "Manager"
+
+
+ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.MANAGER: 2}
+
+
+def validate_uei(value: str) -> None:
+    if value and not UEI_PATTERN.match(value):
+        raise ValidationError(
+            "Enter the 12-character Unique Entity ID from SAM.gov: capital letters and digits, "
+            "no I or O, not starting with 0.",
+            code="invalid_uei",
+        )
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, unique=True, help_text="Shown in lists, e.g. CISA.")
+    slug = models.SlugField(max_length=60, unique=True, help_text="Used in the organisation's web address.")
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices, db_index=True)
+    uei = models.CharField(
+        "Unique Entity ID (SAM.gov)", max_length=12, blank=True, default="", validators=[validate_uei]
+    )
+    description = models.TextField(blank=True, default="")
+    website = models.URLField(blank=True, default="")
+    security_contact_email = models.EmailField(
+        blank=True, default="", help_text="Where advisories and findings for this organisation are sent."
+    )
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organisation", editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["uei"], condition=~Q(uei=""), name="organisation_uei_unique"),
+        ]
+        permissions = [("manage_members", "Can add, remove and change members of the organisation")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.uei:
+            self.uei = self.uei.strip().upper()
+            validate_uei(self.uei)
+
+    @property
+    def is_government(self) -> bool:
+        return self.kind in {
+            OrganisationKind.STATE,
+            OrganisationKind.LOCAL,
+            OrganisationKind.TRIBAL,
+            OrganisationKind.TERRITORIAL,
+        }
+
+
+class OrganisationSector(models.Model):
+    """A critical-infrastructure sector an operator works in; advisories are distributed by these."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="sectors")
+    sector = models.CharField(max_length=40, choices=Sector.choices, db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sector"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "sector"], name="organisation_sector_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.short_name}: {self.get_sector_display()}"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organisation.short_name} ({self.get_role_display()})"
+
+
+class OrganisationUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    history = HistoricalRecords()
+
+
+class OrganisationGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    history = HistoricalRecords()
+
+
+class Notification(models.Model):
+    """A message for one person, shown in the portal and sent by e-mail from a task."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True, default="")
+    link = models.CharField(max_length=500, blank=True, default="", help_text="A path inside the portal.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a hash of the secret is kept; the secret is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'SIEM import'.")
+    prefix = models.CharField(max_length=8, help_text="The first characters, to tell tokens apart.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["key_hash"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+# Accounts and the organisations' groups are audited too. Password hashes and sign-in times
+# stay out of the history: the first is a secret, the second would add a row at every sign-in.
+register(get_user_model(), app="eo_portal", excluded_fields=["password", "last_login"])
+register(Group, app="eo_portal", m2m_fields=["permissions"])

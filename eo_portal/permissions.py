@@ -1,0 +1,231 @@
+"""Who may do what: the one place where permissions are granted, revoked and checked.
+
+Permissions belong to organisations (rule 3 of DESIGN.md). Each organisation has a Django
+group; object permissions are granted to that group through guardian's direct-foreign-key
+permission models, one pair per guarded model. A person's role in the organisation caps what
+the group's grants let them do: a viewer may only view, a member may also act, and only a
+manager may use `manage_*` permissions. Per-user grants are for personal roles (an assigned
+reviewer) and are not capped.
+
+Model-level ("role") permissions granted to an organisation's group, or to a user, let the
+holder act on every object of a model, and are checked before any object filter so that
+whole-class lists cost what an unfiltered list costs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar
+
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
+
+from eo_portal.models import ROLE_RANK, Membership, Organisation, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+M = TypeVar("M", bound=models.Model)
+
+
+def minimum_role(codename: str) -> Role:
+    """The least role whose holders may use an organisation's grant of this permission."""
+    action = codename.split("_", 1)[0]
+    if action == "view":
+        return Role.VIEWER
+    if action == "manage":
+        return Role.MANAGER
+    return Role.MEMBER
+
+
+def roles_allowed(codename: str) -> list[str]:
+    floor = ROLE_RANK[minimum_role(codename)]
+    return [role for role, rank in ROLE_RANK.items() if rank >= floor]
+
+
+def _is_signed_in(user: User | AnonymousUser | None) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _permission(model: type[models.Model], codename: str) -> Permission:
+    content_type = ContentType.objects.get_for_model(model)
+    return Permission.objects.get(content_type=content_type, codename=codename)
+
+
+def _split(perm: str, model: type[models.Model]) -> str:
+    """Accept 'app.codename' or 'codename'; return the codename, checking the app label."""
+    if "." in perm:
+        app_label, codename = perm.split(".", 1)
+        if app_label != model._meta.app_label:
+            raise ValueError(f"{perm} is not a permission of {model._meta.label}")
+        return codename
+    return perm
+
+
+def group_ids_of(user: User) -> list[int]:
+    """The user's groups, resolved once per request and kept on the user object."""
+    cached = getattr(user, "_eo_group_ids", None)
+    if cached is None:
+        cached = list(user.groups.values_list("id", flat=True))
+        user._eo_group_ids = cached
+    return cached
+
+
+def forget_cached_groups(user: User) -> None:
+    if hasattr(user, "_eo_group_ids"):
+        del user._eo_group_ids
+
+
+# ---------------------------------------------------------------------------
+# Checks
+
+
+def has_role_permission(user: User | AnonymousUser | None, perm: str) -> bool:
+    """A model-level permission: held personally, or through an organisation whose role allows it."""
+    if not _is_signed_in(user):
+        return False
+    if user.is_superuser:
+        return True
+    app_label, codename = perm.split(".", 1)
+    personal = user.user_permissions.filter(content_type__app_label=app_label, codename=codename)
+    through_organisation = Membership.objects.filter(
+        user=user,
+        role__in=roles_allowed(codename),
+        organisation__is_active=True,
+        organisation__group__permissions__content_type__app_label=app_label,
+        organisation__group__permissions__codename=codename,
+    )
+    return personal.exists() or through_organisation.exists()
+
+
+def has_object_permission(user: User | AnonymousUser | None, perm: str, obj: models.Model) -> bool:
+    """May this user use `perm` on this object, by role permission or by a grant on the object?"""
+    if not _is_signed_in(user):
+        return False
+    model = type(obj)
+    codename = _split(perm, model)
+    if has_role_permission(user, f"{model._meta.app_label}.{codename}"):
+        return True
+    user_model = get_user_obj_perms_model(obj)
+    group_model = get_group_obj_perms_model(obj)
+    personal = user_model.objects.filter(content_object=obj, user=user, permission__codename=codename)
+    through_organisation = group_model.objects.filter(
+        content_object=obj,
+        permission__codename=codename,
+        group__organisation__is_active=True,
+        group__organisation__memberships__user=user,
+        group__organisation__memberships__role__in=roles_allowed(codename),
+    )
+    return personal.exists() or through_organisation.exists()
+
+
+def restrict(queryset: QuerySet[M], user: User | AnonymousUser | None, perm: str = "view") -> QuerySet[M]:
+    """The rows of `queryset` this user may use `perm` on (by default: see).
+
+    Built as EXISTS subqueries on the direct-foreign-key permission tables, with the user's
+    groups resolved once, which stays fast at a million grants (DESIGN.md, "What object
+    permissions cost"). `perm` may be an action ("view") or a codename ("view_organisation").
+    """
+    if not _is_signed_in(user):
+        return queryset.none()
+    model = queryset.model
+    codename = perm if "_" in perm else f"{perm}_{model._meta.model_name}"
+    if has_role_permission(user, f"{model._meta.app_label}.{codename}"):
+        return queryset
+    user_model = get_user_obj_perms_model(model)
+    group_model = get_group_obj_perms_model(model)
+    personal = user_model.objects.filter(
+        content_object=OuterRef("pk"), user_id=user.pk, permission__codename=codename
+    )
+    groups = group_model.objects.filter(content_object=OuterRef("pk"), permission__codename=codename)
+    if ROLE_RANK[minimum_role(codename)] == 0:
+        # Every role may view, so membership of the group is enough.
+        groups = groups.filter(group_id__in=group_ids_of(user))
+    else:
+        groups = groups.filter(
+            group__organisation__memberships__user_id=user.pk,
+            group__organisation__memberships__role__in=roles_allowed(codename),
+        )
+    return queryset.filter(Exists(personal) | Exists(groups.filter(group__organisation__is_active=True)))
+
+
+# ---------------------------------------------------------------------------
+# Grants and revocations. Each row written or deleted carries the acting user in its history.
+
+
+def _audited(row: models.Model, by: User, reason: str) -> models.Model:
+    row._history_user = by
+    row._change_reason = reason
+    return row
+
+
+def grant_to_organisation(perm: str, obj: models.Model, organisation: Organisation, *, by: User) -> None:
+    model = type(obj)
+    permission = _permission(model, _split(perm, model))
+    group_model = get_group_obj_perms_model(obj)
+    with transaction.atomic():
+        if group_model.objects.filter(content_object=obj, group=organisation.group, permission=permission).exists():
+            return
+        row = group_model(content_object=obj, group=organisation.group, permission=permission)
+        _audited(row, by, f"granted {permission.codename} to {organisation.short_name}").save()
+
+
+def revoke_from_organisation(perm: str, obj: models.Model, organisation: Organisation, *, by: User) -> None:
+    model = type(obj)
+    codename = _split(perm, model)
+    group_model = get_group_obj_perms_model(obj)
+    with transaction.atomic():
+        rows = group_model.objects.select_for_update().filter(
+            content_object=obj, group=organisation.group, permission__codename=codename
+        )
+        for row in rows:
+            _audited(row, by, f"revoked {codename} from {organisation.short_name}").delete()
+
+
+def grant_to_user(perm: str, obj: models.Model, user: User, *, by: User) -> None:
+    model = type(obj)
+    permission = _permission(model, _split(perm, model))
+    user_model = get_user_obj_perms_model(obj)
+    with transaction.atomic():
+        if user_model.objects.filter(content_object=obj, user=user, permission=permission).exists():
+            return
+        row = user_model(content_object=obj, user=user, permission=permission)
+        _audited(row, by, f"granted {permission.codename} to {user.get_username()}").save()
+
+
+def revoke_from_user(perm: str, obj: models.Model, user: User, *, by: User) -> None:
+    model = type(obj)
+    codename = _split(perm, model)
+    user_model = get_user_obj_perms_model(obj)
+    with transaction.atomic():
+        rows = user_model.objects.select_for_update().filter(
+            content_object=obj, user=user, permission__codename=codename
+        )
+        for row in rows:
+            _audited(row, by, f"revoked {codename} from {user.get_username()}").delete()
+
+
+def _role_permission(perm: str) -> Permission:
+    app_label, codename = perm.split(".", 1)
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def _group_history_context(group: Group, by: User, reason: str) -> Group:
+    # simple-history reads the acting user and reason from the instance that the
+    # m2m_changed signal carries, which is the group itself.
+    return _audited(group, by, reason)
+
+
+def grant_role_to_organisation(perm: str, organisation: Organisation, *, by: User) -> None:
+    """Let the organisation's members (as their role allows) use `perm` on every object of its model."""
+    permission = _role_permission(perm)
+    group = _group_history_context(organisation.group, by, f"granted role {perm}")
+    group.permissions.add(permission)
+
+
+def revoke_role_from_organisation(perm: str, organisation: Organisation, *, by: User) -> None:
+    permission = _role_permission(perm)
+    group = _group_history_context(organisation.group, by, f"revoked role {perm}")
+    group.permissions.remove(permission)

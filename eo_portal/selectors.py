@@ -1,0 +1,130 @@
+"""Every read of the core starts here (rule 2 of DESIGN.md)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from eo_portal import permissions
+from eo_portal.models import (
+    ApiToken,
+    Membership,
+    Notification,
+    Organisation,
+    OrganisationGroupObjectPermission,
+    OrganisationSector,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+
+def organisations_visible_to(user: User | AnonymousUser | None) -> QuerySet[Organisation]:
+    """A person sees their own organisations; staff whose role covers all organisations see all."""
+    return permissions.restrict(Organisation.objects.all(), user).prefetch_related(
+        Prefetch("sectors", queryset=OrganisationSector.objects.order_by("sector"))
+    )
+
+
+def get_organisation_for(user: User | AnonymousUser | None, slug: str) -> Organisation:
+    """The organisation, or 404 whether it is missing or merely not visible."""
+    try:
+        return organisations_visible_to(user).get(slug=slug)
+    except Organisation.DoesNotExist as exc:
+        raise Http404("No such organisation") from exc
+
+
+def members_of(organisation: Organisation) -> QuerySet[Membership]:
+    return organisation.memberships.select_related("user").order_by("user__username")
+
+
+def get_membership_for(user: User, organisation: Organisation, membership_id: int) -> Membership:
+    if not permissions.has_object_permission(user, "manage_members", organisation):
+        raise Http404("No such membership")
+    try:
+        return members_of(organisation).get(pk=membership_id)
+    except Membership.DoesNotExist as exc:
+        raise Http404("No such membership") from exc
+
+
+def memberships_visible_to(user: User | AnonymousUser | None) -> QuerySet[Membership]:
+    """Memberships of the organisations this user may see."""
+    return Membership.objects.filter(organisation__in=organisations_visible_to(user).values("pk")).select_related(
+        "organisation", "user"
+    )
+
+
+def organisation_grants_visible_to(user: User | AnonymousUser | None) -> QuerySet[OrganisationGroupObjectPermission]:
+    return OrganisationGroupObjectPermission.objects.filter(
+        content_object__in=organisations_visible_to(user).values("pk")
+    ).select_related("content_object", "group", "permission")
+
+
+def api_tokens_administered_by(user: User | AnonymousUser | None) -> QuerySet[ApiToken]:
+    """Administrators see every token, to revoke a leaked one; others their own."""
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return ApiToken.objects.select_related("user")
+    return api_tokens_of(user).select_related("user")
+
+
+def memberships_of(user: User | AnonymousUser | None) -> QuerySet[Membership]:
+    if user is None or not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user, organisation__is_active=True).select_related("organisation")
+
+
+def organisation_ids_of(user: User | AnonymousUser | None) -> set[int]:
+    return set(memberships_of(user).values_list("organisation_id", flat=True))
+
+
+def notifications_for(user: User | AnonymousUser | None) -> QuerySet[Notification]:
+    if user is None or not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user)
+
+
+def unread_count(user: User | AnonymousUser | None) -> int:
+    return notifications_for(user).filter(read_at__isnull=True).count()
+
+
+def get_notification_for(user: User | AnonymousUser | None, notification_id: int) -> Notification:
+    try:
+        return notifications_for(user).get(pk=notification_id)
+    except Notification.DoesNotExist as exc:
+        raise Http404("No such notification") from exc
+
+
+def notification_awaiting_email(notification_id: int) -> Notification | None:
+    return (
+        Notification.objects.select_related("recipient").filter(pk=notification_id, emailed_at__isnull=True).first()
+    )
+
+
+def api_tokens_of(user: User | AnonymousUser | None) -> QuerySet[ApiToken]:
+    if user is None or not user.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user)
+
+
+def get_api_token_for(user: User | AnonymousUser | None, token_id: int) -> ApiToken:
+    try:
+        return api_tokens_of(user).get(pk=token_id)
+    except ApiToken.DoesNotExist as exc:
+        raise Http404("No such token") from exc
+
+
+def active_token_by_hash(key_hash: str) -> ApiToken | None:
+    """The live token with this hash, if any: not revoked, not expired, its owner active."""
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(
+            key_hash=key_hash,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
+        .first()
+    )

@@ -1,0 +1,73 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from clearinghouse.api import router as clearinghouse_api
+from eo_portal import api, views
+from grants.api import router as grants_api
+from reviews.api import router as reviews_api
+from workforce.api import router as workforce_api
+
+core_api = DefaultRouter()
+core_api.register("organisations", api.OrganisationViewSet, basename="organisation")
+core_api.register("notifications", api.NotificationViewSet, basename="notification")
+core_api.register("tokens", api.ApiTokenViewSet, basename="token")
+
+api_v1 = [
+    path("me/", api.MeView.as_view(), name="api-me"),
+    path("reviews/", include((reviews_api.urls, "reviews-api"))),
+    path("clearinghouse/", include((clearinghouse_api.urls, "clearinghouse-api"))),
+    path("grants/", include((grants_api.urls, "grants-api"))),
+    path("workforce/", include((workforce_api.urls, "workforce-api"))),
+    path("", include(core_api.urls)),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("notifications/", views.notification_list, name="notification-list"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
+    path("notifications/<int:notification_id>/read/", views.notification_read, name="notification-read"),
+    path("organisations/", views.organisation_list, name="organisation-list"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
+    path("organisations/<slug:slug>/history/", views.organisation_history, name="organisation-history"),
+    path("organisations/<slug:slug>/edit/", views.organisation_edit, name="organisation-edit"),
+    path("organisations/<slug:slug>/members/", views.organisation_members, name="organisation-members"),
+    path(
+        "organisations/<slug:slug>/members/<int:membership_id>/role/",
+        views.membership_role,
+        name="membership-role",
+    ),
+    path(
+        "organisations/<slug:slug>/members/<int:membership_id>/remove/",
+        views.membership_remove,
+        name="membership-remove",
+    ),
+    path("reviews/", include("reviews.urls")),
+    path("clearinghouse/", include("clearinghouse.urls")),
+    path("grants/", include("grants.urls")),
+    path("workforce/", include("workforce.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "EO Portal administration"
+admin.site.site_title = "EO Portal admin"
+admin.site.index_title = "Programs of the executive order"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,1 @@
+"""Data and invariants of the AI cybersecurity grants program (clean()); no workflow here."""

@@ -1,0 +1,1 @@
+"""Admin of the Frontier model reviews program: querysets from the selectors, state changes through services."""

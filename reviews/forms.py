@@ -1,0 +1,1 @@
+"""Forms of the Frontier model reviews program's pages."""

@@ -1,0 +1,1 @@
+"""Forms of the Tech Force cyber hiring program's pages."""

@@ -1,0 +1,1 @@
+"""Data and invariants of the Tech Force cyber hiring program (clean()); no workflow here."""

@@ -1,0 +1,1 @@
+"""Pages of the Tech Force cyber hiring program; thin: selectors to read, services to write."""
