@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -145,6 +146,33 @@ def deactivate_organisation(organisation: Organisation, *, by: User) -> Organisa
 
 def reactivate_organisation(organisation: Organisation, *, by: User) -> Organisation:
     return _set_active(organisation, True, by=by)
+
+
+def create_account(
+    *,
+    by: User,
+    username: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    password: str | None = None,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> User:
+    """A person's account; without a password it cannot sign in until one is set."""
+    _require(by.is_superuser)
+    account = get_user_model()(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=is_staff or is_superuser,
+        is_superuser=is_superuser,
+    )
+    account.set_password(password)
+    if password is None:
+        account.set_unusable_password()
+    return save_audited(account, by=by, reason="account created", validate=False)
 
 
 # ---------------------------------------------------------------------------
