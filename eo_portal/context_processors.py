@@ -3,10 +3,10 @@ from django.http import HttpRequest
 from eo_portal import selectors
 
 PROGRAMS = [
-    ("reviews:index", "Model reviews"),
-    ("clearinghouse:index", "Clearinghouse"),
-    ("grants:index", "Grants"),
-    ("workforce:index", "Tech Force hiring"),
+    ("reviews:index", "Model reviews", "Voluntary pre-release review of frontier AI models by NSA, CISA and NIST."),
+    ("clearinghouse:index", "Clearinghouse", "Vulnerabilities, prioritised remediation and advisories; CISA directives."),
+    ("grants:index", "Grants", "OMB grant opportunities for AI cybersecurity capabilities."),
+    ("workforce:index", "Tech Force hiring", "Federal cyber hiring and placement pathways and openings."),
 ]
 
 

@@ -6,7 +6,29 @@ from eo_portal.models import Organisation, Role
 from eo_portal.services import EDITABLE_ORGANISATION_FIELDS
 
 
-class OrganisationForm(forms.ModelForm):
+class UswdsForm:
+    """Gives each widget the U.S. Web Design System class for its kind.
+
+    Django itself marks fields with errors `aria-invalid` and points `aria-describedby` at
+    `<id>_helptext` and `<id>_error`, which `eo_portal/_field.html` renders."""
+
+    widget_classes = {
+        forms.Select: "usa-select",
+        forms.SelectMultiple: "usa-select",
+        forms.Textarea: "usa-textarea",
+        forms.CheckboxInput: "usa-checkbox__input",
+        forms.FileInput: "usa-file-input",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = next((c for kind, c in self.widget_classes.items() if isinstance(widget, kind)), "usa-input")
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class OrganisationForm(UswdsForm, forms.ModelForm):
     """Shows and checks the profile; the change itself is made by `services.update_organisation`."""
 
     class Meta:
@@ -15,7 +37,7 @@ class OrganisationForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
-class AddMemberForm(forms.Form):
+class AddMemberForm(UswdsForm, forms.Form):
     username = forms.CharField(label="User name", max_length=150)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
 
@@ -27,11 +49,11 @@ class AddMemberForm(forms.Form):
         return user
 
 
-class RoleForm(forms.Form):
+class RoleForm(UswdsForm, forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(UswdsForm, forms.Form):
     name = forms.CharField(max_length=100, help_text="What the token is for, e.g. 'SIEM import'.")
     days = forms.IntegerField(
         label="Days until it expires",
