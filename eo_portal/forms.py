@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
 
 from eo_portal.models import Organisation, Role
 from eo_portal.services import EDITABLE_ORGANISATION_FIELDS
@@ -61,3 +62,7 @@ class ApiTokenForm(UswdsForm, forms.Form):
         max_value=settings.API_TOKEN_MAX_DAYS,
         initial=30,
     )
+
+
+class SignInForm(UswdsForm, AuthenticationForm):
+    pass

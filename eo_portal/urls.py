@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -7,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from clearinghouse.api import router as clearinghouse_api
 from eo_portal import api, views
+from eo_portal.forms import SignInForm
 from grants.api import router as grants_api
 from reviews.api import router as reviews_api
 from workforce.api import router as workforce_api
@@ -29,7 +29,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -66,8 +66,3 @@ urlpatterns = [
 admin.site.site_header = "EO Portal administration"
 admin.site.site_title = "EO Portal admin"
 admin.site.index_title = "Programs of the executive order"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,67 @@
+"""Test data made the way the portal makes it: through the services, as the system user.
+
+Organisations are never created with `Organisation.objects.create`: the service also makes
+the organisation's group and its grants, and writes the history rows.
+"""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+from factory.django import DjangoModelFactory
+
+from eo_portal import services
+from eo_portal.audit import save_audited, system_user
+from eo_portal.models import Membership, Organisation, OrganisationKind, Role
+
+PASSWORD = "correct-horse-battery-1"
+
+
+class UserFactory(DjangoModelFactory):
+    """An account with a usable password; saved with its history row, by the system user."""
+
+    class Meta:
+        model = get_user_model()
+
+    username = factory.Sequence(lambda n: f"person-{n}")
+    first_name = factory.Sequence(lambda n: f"Given{n}")
+    last_name = "Tester"
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.test")
+
+    @classmethod
+    def _create(cls, model_class, *args, password: str = PASSWORD, **kwargs):
+        user = model_class(*args, **kwargs)
+        user.set_password(password)
+        return save_audited(user, by=system_user(), reason="test account", validate=False)
+
+
+class OrganisationFactory(factory.Factory):
+    """`OrganisationFactory(slug="lab-a", kind=OrganisationKind.LAB)`, created by `services.create_organisation`."""
+
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    short_name = factory.Sequence(lambda n: f"Org {n}")
+    slug = ""
+    kind = OrganisationKind.LAB
+    sectors = ()
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        raise NotImplementedError("Organisations only exist through services.create_organisation.")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs) -> Organisation:
+        return services.create_organisation(by=system_user(), **kwargs)
+
+
+def add_member(organisation: Organisation, user, role: str = Role.MEMBER) -> Membership:
+    return services.add_member(organisation, user, by=system_user(), role=role)
+
+
+def person_in(organisation: Organisation, role: str = Role.MEMBER, **user_fields):
+    """A new account that is a member of `organisation` with `role`."""
+    user = UserFactory(**user_fields)
+    add_member(organisation, user, role=role)
+    return user
