@@ -3,10 +3,18 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework import status
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from eo_portal.errors import Conflict
+
+
+class ConflictError(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
 
 
 class PortalPagination(PageNumberPagination):
@@ -16,11 +24,14 @@ class PortalPagination(PageNumberPagination):
 
 def exception_handler(exc, context):
     """Service errors become API errors: a Django ValidationError is a 400 naming the field,
-    and a refused action on a visible object is a 403 (invisible objects are 404 before that)."""
+    a refused action on a visible object is a 403 (invisible objects are 404 before that), and
+    a step the object's state does not allow is a 409 with the reason."""
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
     elif isinstance(exc, Http404):
         exc = NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = ApiPermissionDenied()
+    elif isinstance(exc, Conflict):
+        exc = ConflictError(str(exc))
     return drf_exception_handler(exc, context)

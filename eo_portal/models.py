@@ -209,3 +209,21 @@ class ApiToken(models.Model):
 # stay out of the history: the first is a secret, the second would add a row at every sign-in.
 register(get_user_model(), app="eo_portal", excluded_fields=["password", "last_login"])
 register(Group, app="eo_portal", m2m_fields=["permissions"])
+
+
+class ReferenceSequence(models.Model):
+    """The last serial handed out for a reference prefix in a year (see `eo_portal.references`).
+
+    A counter, not a record of anything: it has no history of its own, since each reference it
+    hands out is in the history of the object that carries it.
+    """
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="reference_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_value}"

@@ -14,6 +14,7 @@ whole-class lists cost what an unfiltered list costs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from django.contrib.auth.models import AnonymousUser, Group, Permission
@@ -73,9 +74,49 @@ def group_ids_of(user: User) -> list[int]:
     return cached
 
 
-def forget_cached_groups(user: User) -> None:
-    if hasattr(user, "_eo_group_ids"):
-        del user._eo_group_ids
+def role_permissions_of(user: User) -> frozenset[str]:
+    """The model-level permissions ('app.codename') the user holds, personally or through an
+    active organisation whose role allows them; two queries, once per request."""
+    cached = getattr(user, "_eo_role_permissions", None)
+    if cached is None:
+        held = {
+            f"{app_label}.{codename}"
+            for app_label, codename in Permission.objects.filter(user=user).values_list(
+                "content_type__app_label", "codename"
+            )
+        }
+        through_organisations = Membership.objects.filter(
+            user=user, organisation__is_active=True, organisation__group__permissions__isnull=False
+        ).values_list(
+            "role",
+            "organisation__group__permissions__content_type__app_label",
+            "organisation__group__permissions__codename",
+        )
+        for role, app_label, codename in through_organisations:
+            if ROLE_RANK[role] >= ROLE_RANK[minimum_role(codename)]:
+                held.add(f"{app_label}.{codename}")
+        cached = frozenset(held)
+        user._eo_role_permissions = cached
+    return cached
+
+
+def role_in(user: User | AnonymousUser | None, organisation: Organisation) -> str | None:
+    """The user's role in an active organisation, or None when they are not a member."""
+    if not _is_signed_in(user) or not organisation.is_active:
+        return None
+    return Membership.objects.filter(user=user, organisation=organisation).values_list("role", flat=True).first()
+
+
+def has_role_at_least(user: User | AnonymousUser | None, organisation: Organisation, role: str) -> bool:
+    held = role_in(user, organisation)
+    return held is not None and ROLE_RANK[held] >= ROLE_RANK[role]
+
+
+def forget_cached_permissions(user: User) -> None:
+    """After a change to the user's memberships, so the same user object sees it at once."""
+    for attribute in ("_eo_group_ids", "_eo_role_permissions"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 # ---------------------------------------------------------------------------
@@ -86,18 +127,7 @@ def has_role_permission(user: User | AnonymousUser | None, perm: str) -> bool:
     """A model-level permission: held personally, or through an organisation whose role allows it."""
     if not _is_signed_in(user):
         return False
-    if user.is_superuser:
-        return True
-    app_label, codename = perm.split(".", 1)
-    personal = user.user_permissions.filter(content_type__app_label=app_label, codename=codename)
-    through_organisation = Membership.objects.filter(
-        user=user,
-        role__in=roles_allowed(codename),
-        organisation__is_active=True,
-        organisation__group__permissions__content_type__app_label=app_label,
-        organisation__group__permissions__codename=codename,
-    )
-    return personal.exists() or through_organisation.exists()
+    return user.is_superuser or perm in role_permissions_of(user)
 
 
 def has_object_permission(user: User | AnonymousUser | None, perm: str, obj: models.Model) -> bool:
@@ -121,34 +151,43 @@ def has_object_permission(user: User | AnonymousUser | None, perm: str, obj: mod
     return personal.exists() or through_organisation.exists()
 
 
-def restrict(queryset: QuerySet[M], user: User | AnonymousUser | None, perm: str = "view") -> QuerySet[M]:
-    """The rows of `queryset` this user may use `perm` on (by default: see).
+def restrict(
+    queryset: QuerySet[M], user: User | AnonymousUser | None, perm: str | Sequence[str] = "view"
+) -> QuerySet[M]:
+    """The rows of `queryset` on which this user may use `perm`, or any of several (by default: see).
 
     Built as EXISTS subqueries on the direct-foreign-key permission tables, with the user's
     groups resolved once, which stays fast at a million grants (DESIGN.md, "What object
-    permissions cost"). `perm` may be an action ("view") or a codename ("view_organisation").
+    permissions cost"). Each perm may be an action ("view") or a codename ("view_shared_reviewcase");
+    several must share the same least role.
     """
     if not _is_signed_in(user):
         return queryset.none()
     model = queryset.model
-    codename = perm if "_" in perm else f"{perm}_{model._meta.model_name}"
-    if has_role_permission(user, f"{model._meta.app_label}.{codename}"):
+    wanted = [perm] if isinstance(perm, str) else list(perm)
+    codenames = [p if "_" in p else f"{p}_{model._meta.model_name}" for p in wanted]
+    floors = {minimum_role(codename) for codename in codenames}
+    if len(floors) != 1:
+        raise ValueError(f"{codenames} need different roles; restrict by each separately")
+    if any(has_role_permission(user, f"{model._meta.app_label}.{codename}") for codename in codenames):
         return queryset
     user_model = get_user_obj_perms_model(model)
     group_model = get_group_obj_perms_model(model)
     personal = user_model.objects.filter(
-        content_object=OuterRef("pk"), user_id=user.pk, permission__codename=codename
+        content_object=OuterRef("pk"), user_id=user.pk, permission__codename__in=codenames
     )
-    groups = group_model.objects.filter(content_object=OuterRef("pk"), permission__codename=codename)
-    if ROLE_RANK[minimum_role(codename)] == 0:
+    groups = group_model.objects.filter(
+        content_object=OuterRef("pk"), permission__codename__in=codenames, group__organisation__is_active=True
+    )
+    if floors == {Role.VIEWER}:
         # Every role may view, so membership of the group is enough.
         groups = groups.filter(group_id__in=group_ids_of(user))
     else:
         groups = groups.filter(
             group__organisation__memberships__user_id=user.pk,
-            group__organisation__memberships__role__in=roles_allowed(codename),
+            group__organisation__memberships__role__in=roles_allowed(codenames[0]),
         )
-    return queryset.filter(Exists(personal) | Exists(groups.filter(group__organisation__is_active=True)))
+    return queryset.filter(Exists(personal) | Exists(groups))
 
 
 # ---------------------------------------------------------------------------

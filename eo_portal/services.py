@@ -191,7 +191,7 @@ def add_member(organisation: Organisation, user: User, *, by: User, role: str = 
             Membership(organisation=organisation, user=user, role=role), by=by, reason="member added"
         )
         user.groups.add(organisation.group)
-    permissions.forget_cached_groups(user)
+    permissions.forget_cached_permissions(user)
     return membership
 
 
@@ -227,7 +227,7 @@ def remove_member(membership: Membership, *, by: User) -> None:
             raise ValidationError({"user": "An organisation keeps at least one manager."})
         delete_audited(locked, by=by, reason="member removed")
         locked.user.groups.remove(organisation.group)
-    permissions.forget_cached_groups(locked.user)
+    permissions.forget_cached_permissions(locked.user)
 
 
 # ---------------------------------------------------------------------------

@@ -181,6 +181,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Review documents: the largest file a lab or agency may upload.
+REVIEW_DOCUMENT_MAX_MB = env_int("REVIEW_DOCUMENT_MAX_MB", 25)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 # Personal API tokens: how long a new one lives unless its owner asks for less.
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 90)
 

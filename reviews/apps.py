@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "Frontier model reviews"
+
+    def ready(self) -> None:
+        from eo_portal import registry
+        from reviews import selectors
+
+        registry.register_visibility("reviews.ReviewCase", selectors.cases_visible_to)
+        registry.register_open_work("reviews", selectors.open_work_for)

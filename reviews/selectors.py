@@ -1,1 +1,256 @@
-"""Every read of the Frontier model reviews program: `visible_to(user)` querysets with their joins."""
+"""Every read of review cases starts here: who sees which case, and how much of it.
+
+Access levels, from most to least:
+- GOVERNMENT: members of an assigned agency (after submission) and administrators: everything.
+- LAB: members of the case's lab: the case, issued findings, messages for all participants,
+  documents, partners, history; never draft findings, government-only messages or the
+  determination's rationale.
+- PARTNER: a trusted partner after its manager accepted the terms: the summary, the access
+  notes and the documents the lab marked shareable; nothing else.
+- LISTED: holders of the reviews-coordinator role: that the case exists (reference, lab, status).
+Anyone else gets 404, the same as for a case that does not exist.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
+from django.db.models import F, Prefetch, QuerySet
+from django.http import Http404
+
+from eo_portal import deadlines, permissions
+from eo_portal.models import Membership, Organisation, OrganisationKind, Role
+from eo_portal.registry import WorkItem
+from eo_portal.selectors import organisation_ids_of
+from reviews.models import (
+    ACCESS_WINDOW_DAYS,
+    AgencyAssignment,
+    Audience,
+    CaseDocument,
+    CaseMessage,
+    Finding,
+    FindingStatus,
+    PartnerAccess,
+    PartnerStatus,
+    ReviewCase,
+)
+from reviews.workflow import OPEN_STATES, Status
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+COORDINATOR_ROLE = "reviews.coordinate_reviewcase"
+SEE_CASE = ("view_reviewcase", "view_shared_reviewcase")
+
+
+class Access(enum.IntEnum):
+    NONE = 0
+    LISTED = 1
+    PARTNER = 2
+    LAB = 3
+    GOVERNMENT = 4
+
+
+def cases_visible_to(user: User | AnonymousUser | None) -> QuerySet[ReviewCase]:
+    cases = ReviewCase.objects.select_related("lab").prefetch_related(
+        Prefetch("assignments", queryset=AgencyAssignment.objects.select_related("agency"))
+    )
+    if permissions.has_role_permission(user, COORDINATOR_ROLE):
+        return cases
+    return permissions.restrict(cases, user, SEE_CASE)
+
+
+def get_case_for(user: User | AnonymousUser | None, reference: str) -> ReviewCase:
+    """The case, or 404 whether it is missing or merely not visible to this user."""
+    try:
+        return cases_visible_to(user).get(reference=reference)
+    except ReviewCase.DoesNotExist as exc:
+        raise Http404("No such review case") from exc
+
+
+def access_to(user: User | AnonymousUser | None, case: ReviewCase) -> Access:
+    if permissions.has_object_permission(user, "view_reviewcase", case):
+        return Access.LAB if case.lab_id in organisation_ids_of(user) else Access.GOVERNMENT
+    if permissions.has_object_permission(user, "view_shared_reviewcase", case):
+        return Access.PARTNER
+    if permissions.has_role_permission(user, COORDINATOR_ROLE):
+        return Access.LISTED
+    return Access.NONE
+
+
+def filter_cases(
+    cases: QuerySet[ReviewCase], *, status: str = "", lab: str = "", window_ends_within: int | None = None
+) -> QuerySet[ReviewCase]:
+    if status:
+        cases = cases.filter(status=status)
+    if lab:
+        cases = cases.filter(lab__slug=lab)
+    if window_ends_within is not None:
+        # The window ends ACCESS_WINDOW_DAYS after access; ending within N days means access
+        # was given between (today - 30) and (today - 30 + N).
+        first_access = deadlines.add_calendar_days(deadlines.today(), -ACCESS_WINDOW_DAYS)
+        cases = cases.filter(
+            status__in=OPEN_STATES,
+            government_access_date__gte=first_access,
+            government_access_date__lte=first_access + timedelta(days=window_ends_within),
+        )
+    return cases
+
+
+def order_for(user: User | AnonymousUser | None, cases: QuerySet[ReviewCase]) -> QuerySet[ReviewCase]:
+    """Agencies see the cases whose window ends soonest first; labs their newest first."""
+    if is_government(user):
+        return cases.order_by(F("government_access_date").asc(nulls_last=True), "-created_at", "-id")
+    return cases.order_by("-created_at", "-id")
+
+
+def is_government(user: User | AnonymousUser | None) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or Membership.objects.filter(
+        user=user, organisation__kind=OrganisationKind.AGENCY, organisation__is_active=True
+    ).exists()
+
+
+def findings_for(case: ReviewCase, access: Access) -> QuerySet[Finding]:
+    findings = case.findings.select_related("agency").prefetch_related("responses__author")
+    if access == Access.GOVERNMENT:
+        return findings
+    if access == Access.LAB:
+        return findings.filter(status=FindingStatus.ISSUED)
+    return findings.none()
+
+
+def get_finding_for(case: ReviewCase, access: Access, number: int) -> Finding:
+    try:
+        return findings_for(case, access).get(number=number)
+    except Finding.DoesNotExist as exc:
+        raise Http404("No such finding") from exc
+
+
+def messages_for(case: ReviewCase, access: Access) -> QuerySet[CaseMessage]:
+    messages = case.messages.select_related("author")
+    if access == Access.GOVERNMENT:
+        return messages
+    if access == Access.LAB:
+        return messages.filter(audience=Audience.PARTICIPANTS)
+    return messages.none()
+
+
+def documents_for(case: ReviewCase, access: Access) -> QuerySet[CaseDocument]:
+    documents = case.documents.select_related("uploaded_by")
+    if access >= Access.LAB:
+        return documents
+    if access == Access.PARTNER:
+        return documents.filter(shareable=True)
+    return documents.none()
+
+
+def get_document_for(case: ReviewCase, access: Access, document_id: int) -> CaseDocument:
+    try:
+        return documents_for(case, access).get(pk=document_id)
+    except CaseDocument.DoesNotExist as exc:
+        raise Http404("No such document") from exc
+
+
+def partners_for(case: ReviewCase, access: Access) -> QuerySet[PartnerAccess]:
+    if access < Access.LAB:
+        return PartnerAccess.objects.none()
+    return case.partners.select_related("partner", "terms_accepted_by")
+
+
+def get_partner_access_for(case: ReviewCase, access: Access, access_id: int) -> PartnerAccess:
+    try:
+        return partners_for(case, access).get(pk=access_id)
+    except PartnerAccess.DoesNotExist as exc:
+        raise Http404("No such partner") from exc
+
+
+def invitations_for(user: User | AnonymousUser | None) -> QuerySet[PartnerAccess]:
+    """Invitations awaiting this user's acceptance of the terms, as a manager of the partner."""
+    if user is None or not user.is_authenticated:
+        return PartnerAccess.objects.none()
+    managed = Membership.objects.filter(
+        user=user, role=Role.MANAGER, organisation__kind=OrganisationKind.PARTNER, organisation__is_active=True
+    ).values("organisation_id")
+    return PartnerAccess.objects.filter(
+        partner_id__in=managed, status=PartnerStatus.CONCURRED, case__status__in=OPEN_STATES
+    ).select_related("case", "case__lab", "partner")
+
+
+def get_invitation_for(user: User | AnonymousUser | None, access_id: int) -> PartnerAccess:
+    try:
+        return invitations_for(user).get(pk=access_id)
+    except PartnerAccess.DoesNotExist as exc:
+        raise Http404("No such invitation") from exc
+
+
+def lab_managers(case: ReviewCase) -> QuerySet[User]:
+    return get_user_model()._default_manager.filter(
+        is_active=True, memberships__organisation_id=case.lab_id, memberships__role=Role.MANAGER
+    )
+
+
+def lab_members(case: ReviewCase) -> QuerySet[User]:
+    return get_user_model()._default_manager.filter(
+        is_active=True, memberships__organisation_id=case.lab_id, memberships__role__in=[Role.MEMBER, Role.MANAGER]
+    )
+
+
+def agency_staff(case: ReviewCase) -> QuerySet[User]:
+    """Members and managers of the assigned agencies, who act on the case."""
+    return get_user_model()._default_manager.filter(
+        is_active=True,
+        memberships__organisation__review_assignments__case=case,
+        memberships__role__in=[Role.MEMBER, Role.MANAGER],
+    ).distinct()
+
+
+def acting_agency_of(user: User, case: ReviewCase) -> Organisation | None:
+    """The assigned agency the user acts for on this case (the first, by name, if several)."""
+    return (
+        Organisation.objects.filter(review_assignments__case=case, memberships__user=user, is_active=True)
+        .order_by("short_name")
+        .first()
+    )
+
+
+def cases_awaiting_determination() -> QuerySet[ReviewCase]:
+    return ReviewCase.objects.filter(
+        status__in=[Status.SUBMITTED, Status.SCREENING], submitted_at__isnull=False, determination__isnull=True
+    ).select_related("lab")
+
+
+def open_cases_with_access() -> QuerySet[ReviewCase]:
+    return ReviewCase.objects.filter(
+        status__in=[s for s in OPEN_STATES if s != Status.DRAFT], government_access_date__isnull=False
+    ).select_related("lab")
+
+
+def open_work_for(user: User) -> list[WorkItem]:
+    """The dashboard's review work: open cases the user can see in full, and invitations to accept."""
+    cases = permissions.restrict(ReviewCase.objects.select_related("lab"), user, "view_reviewcase")
+    items = [
+        WorkItem(
+            program="reviews",
+            title=f"{case.reference}: {case.model_name} {case.model_version} ({case.lab.short_name})",
+            url=f"/reviews/cases/{case.reference}/",
+            status=case.get_status_display(),
+            due=case.earliest_release_date,
+        )
+        for case in order_for(user, cases.filter(status__in=OPEN_STATES))[:20]
+    ]
+    items += [
+        WorkItem(
+            program="reviews",
+            title=f"Accept the terms to join {invitation.case.reference} as a trusted partner of "
+            f"{invitation.case.lab.short_name}",
+            url=f"/reviews/invitations/{invitation.pk}/",
+            status=invitation.get_status_display(),
+        )
+        for invitation in invitations_for(user)
+    ]
+    return items
