@@ -16,6 +16,13 @@ class PortalAdmin(SimpleHistoryAdmin, GuardedModelAdmin):
     def get_queryset(self, request):
         return type(self).visible_to(request.user)
 
+    # Staff may open every admin list: what each list holds is decided by its selector.
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_staff
+
 
 class ReadOnlyPortalAdmin(PortalAdmin):
     """For records that only services write (notifications, tokens, permission grants)."""

@@ -179,6 +179,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "eo_portal.models.OrganisationKind",
+        "DocumentKindEnum": "reviews.models.DocumentKind",
+    },
 }
 
 # Review documents: the largest file a lab or agency may upload.

@@ -55,7 +55,7 @@ class Access(enum.IntEnum):
 
 
 def cases_visible_to(user: User | AnonymousUser | None) -> QuerySet[ReviewCase]:
-    cases = ReviewCase.objects.select_related("lab").prefetch_related(
+    cases = ReviewCase.objects.select_related("lab", "determination__agency").prefetch_related(
         Prefetch("assignments", queryset=AgencyAssignment.objects.select_related("agency"))
     )
     if permissions.has_role_permission(user, COORDINATOR_ROLE):
@@ -79,6 +79,25 @@ def access_to(user: User | AnonymousUser | None, case: ReviewCase) -> Access:
     if permissions.has_role_permission(user, COORDINATOR_ROLE):
         return Access.LISTED
     return Access.NONE
+
+
+def access_map(user: User | AnonymousUser | None, cases: list[ReviewCase]) -> dict[int, Access]:
+    """`access_to` for a whole page of cases in a fixed number of queries."""
+    pks = [case.pk for case in cases]
+    page = ReviewCase.objects.filter(pk__in=pks)
+    full = set(permissions.restrict(page, user, "view_reviewcase").values_list("pk", flat=True))
+    shared = set(permissions.restrict(page, user, "view_shared_reviewcase").values_list("pk", flat=True))
+    listed = permissions.has_role_permission(user, COORDINATOR_ROLE)
+    own_labs = organisation_ids_of(user)
+    result = {}
+    for case in cases:
+        if case.pk in full:
+            result[case.pk] = Access.LAB if case.lab_id in own_labs else Access.GOVERNMENT
+        elif case.pk in shared:
+            result[case.pk] = Access.PARTNER
+        else:
+            result[case.pk] = Access.LISTED if listed else Access.NONE
+    return result
 
 
 def filter_cases(
@@ -254,3 +273,35 @@ def open_work_for(user: User) -> list[WorkItem]:
         for invitation in invitations_for(user)
     ]
     return items
+
+
+def partner_organisations() -> QuerySet[Organisation]:
+    """Organisations a lab may propose as trusted partners."""
+    return Organisation.objects.filter(kind=OrganisationKind.PARTNER, is_active=True).order_by("name")
+
+
+def cases_reviewable_by(user: User | AnonymousUser | None) -> QuerySet[ReviewCase]:
+    """Cases the user works on for the government (assigned agency staff and administrators)."""
+    return permissions.restrict(ReviewCase.objects.all(), user, "review_reviewcase")
+
+
+def findings_reviewable_by(user: User | AnonymousUser | None) -> QuerySet[Finding]:
+    return Finding.objects.filter(case__in=cases_reviewable_by(user).values("pk")).select_related("case", "agency")
+
+
+def partners_reviewable_by(user: User | AnonymousUser | None) -> QuerySet[PartnerAccess]:
+    return PartnerAccess.objects.filter(case__in=cases_reviewable_by(user).values("pk")).select_related(
+        "case", "partner"
+    )
+
+
+def messages_reviewable_by(user: User | AnonymousUser | None) -> QuerySet[CaseMessage]:
+    return CaseMessage.objects.filter(case__in=cases_reviewable_by(user).values("pk")).select_related(
+        "case", "author"
+    )
+
+
+def documents_reviewable_by(user: User | AnonymousUser | None) -> QuerySet[CaseDocument]:
+    return CaseDocument.objects.filter(case__in=cases_reviewable_by(user).values("pk")).select_related(
+        "case", "uploaded_by"
+    )
