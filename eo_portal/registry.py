@@ -4,7 +4,9 @@ Each program app fills this registry in its `AppConfig.ready()`:
 - `register_visibility("reviews.ReviewCase", visible_to)` so a link from another program can
   ask whether the user may see the linked object;
 - `register_open_work("reviews", open_work)` so the dashboard can list the user's open work;
-- `register_public_aggregates("reviews", aggregates)` for the transparency page.
+- `register_public_aggregates("reviews", aggregates)` for the transparency page;
+- `register_demo_content("reviews", seed)` so `manage.py seed_demo` adds the program's demo
+  content (a function taking the acting user; it must be safe to run again).
 """
 
 from __future__ import annotations
@@ -34,10 +36,12 @@ class WorkItem:
 Visibility = Callable[["User | AnonymousUser | None"], QuerySet]
 OpenWork = Callable[["User"], Iterable[WorkItem]]
 Aggregates = Callable[[], dict[str, Any]]
+DemoContent = Callable[["User"], int]
 
 _visibility: dict[str, Visibility] = {}
 _open_work: dict[str, OpenWork] = {}
 _aggregates: dict[str, Aggregates] = {}
+_demo_content: dict[str, DemoContent] = {}
 
 
 def register_visibility(model_label: str, visible_to: Visibility) -> None:
@@ -50,6 +54,10 @@ def register_open_work(program: str, open_work: OpenWork) -> None:
 
 def register_public_aggregates(program: str, aggregates: Aggregates) -> None:
     _aggregates[program] = aggregates
+
+
+def register_demo_content(program: str, seed: DemoContent) -> None:
+    _demo_content[program] = seed
 
 
 def visible_to(model_label: str, user: User | AnonymousUser | None) -> QuerySet:
@@ -73,3 +81,8 @@ def open_work_for(user: User) -> dict[str, list[WorkItem]]:
 
 def public_aggregates() -> dict[str, dict[str, Any]]:
     return {program: fetch() for program, fetch in sorted(_aggregates.items())}
+
+
+def seed_demo_content(by: User) -> int:
+    """Each program's demo content, in a fixed order; returns how many rows were created."""
+    return sum(seed(by) for _, seed in sorted(_demo_content.items()))

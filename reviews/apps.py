@@ -7,7 +7,8 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from eo_portal import registry
-        from reviews import selectors
+        from reviews import demo, selectors
 
         registry.register_visibility("reviews.ReviewCase", selectors.cases_visible_to)
         registry.register_open_work("reviews", selectors.open_work_for)
+        registry.register_demo_content("reviews", demo.seed)

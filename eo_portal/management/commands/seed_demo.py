@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from eo_portal import services
+from eo_portal import registry, services
 from eo_portal.audit import system_user
 from eo_portal.demo import ACCOUNTS, ADMIN_USERNAME, ORGANISATIONS
 from eo_portal.models import Membership, Organisation, OrganisationKind
@@ -45,4 +45,5 @@ class Command(BaseCommand):
             if slug and not Membership.objects.filter(user=account, organisation=organisations[slug]).exists():
                 services.add_member(organisations[slug], account, by=by, role=role)
                 created += 1
+        created += registry.seed_demo_content(by)
         self.stdout.write(f"Demo data ready ({created} rows created).")
