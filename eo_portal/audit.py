@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import QuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -61,7 +63,11 @@ class HistoryEntry:
     who: str
     kind: str
     reason: str
+    subject: str = ""
     changes: list[FieldChange] = field(default_factory=list)
+
+
+Describe = Callable[[models.Model], str]
 
 
 def _display(record: models.Model, field_name: str, value: Any) -> Any:
@@ -71,26 +77,24 @@ def _display(record: models.Model, field_name: str, value: Any) -> Any:
     return value
 
 
-def history_entries(obj: models.Model, limit: int = 200) -> list[HistoryEntry]:
-    """The object's history, newest first, each entry with its field-by-field changes.
-
-    Two queries whatever the length: the rows with their users, then diffs in memory
-    against the previous row (never `prev_record`, which queries once per row).
-    """
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+def _entries(records: list[models.Model], describe: Describe | None) -> list[HistoryEntry]:
+    """Entries for history rows of one model (newest first), each diffed in memory against the
+    previous row of the same object, never through `prev_record`, which queries once per row."""
+    latest: dict[Any, models.Model] = {}
     entries = []
-    for index, record in enumerate(records[:limit]):
-        previous = records[index + 1] if index + 1 < len(records) else None
+    for record in reversed(records):
+        key = getattr(record, record.instance_type._meta.pk.attname)
+        previous = latest.get(key)
+        latest[key] = record
         changes = []
         if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
             changes = [
                 FieldChange(
                     field=record._meta.get_field(change.field).verbose_name,
                     old=_display(record, change.field, change.old),
                     new=_display(record, change.field, change.new),
                 )
-                for change in delta.changes
+                for change in record.diff_against(previous).changes
             ]
         entries.append(
             HistoryEntry(
@@ -98,7 +102,24 @@ def history_entries(obj: models.Model, limit: int = 200) -> list[HistoryEntry]:
                 who=record.history_user.get_username() if record.history_user else "unknown",
                 kind=HISTORY_TYPES.get(record.history_type, record.history_type),
                 reason=record.history_change_reason or "",
+                subject=describe(record) if describe else "",
                 changes=changes,
             )
         )
     return entries
+
+
+def history_entries(
+    obj: models.Model, related: Iterable[tuple[QuerySet, Describe]] = (), limit: int = 200
+) -> list[HistoryEntry]:
+    """The object's history, newest first, with field-by-field changes; `related` adds the
+    history of rows that belong to it (its members, its grants), each described in a few words.
+
+    One query for the object's rows and one for each related history, whatever the length.
+    """
+    ordering = ("-history_date", "-history_id")
+    entries = _entries(list(obj.history.select_related("history_user").order_by(*ordering)[:limit]), None)
+    for records, describe in related:
+        entries += _entries(list(records.select_related("history_user").order_by(*ordering)[:limit]), describe)
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from eo_portal import permissions
+from eo_portal.audit import HistoryEntry, history_entries
 from eo_portal.models import (
     ApiToken,
     Membership,
@@ -127,4 +128,27 @@ def active_token_by_hash(key_hash: str) -> ApiToken | None:
             user__is_active=True,
         )
         .first()
+    )
+
+
+def organisation_history(organisation: Organisation) -> list[HistoryEntry]:
+    """The organisation's own changes, and who joined, left or changed role, its sectors and grants."""
+    return history_entries(
+        organisation,
+        related=[
+            (
+                Membership.history.filter(organisation_id=organisation.pk).select_related("user"),
+                lambda row: f"Member {row.user.get_username() if row.user else row.user_id}",
+            ),
+            (
+                OrganisationSector.history.filter(organisation_id=organisation.pk),
+                lambda row: f"Sector {row.get_sector_display()}",
+            ),
+            (
+                OrganisationGroupObjectPermission.history.filter(content_object_id=organisation.pk).select_related(
+                    "permission", "group"
+                ),
+                lambda row: f"Permission {row.permission.codename} for {row.group.name}",
+            ),
+        ],
     )

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from eo_portal import permissions, registry, selectors, services
-from eo_portal.audit import history_entries
 from eo_portal.forms import AddMemberForm, ApiTokenForm, OrganisationForm, RoleForm
 
 
@@ -66,7 +65,10 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def organisation_history(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = selectors.get_organisation_for(request.user, slug)
-    context = _organisation_tabs(request, organisation) | {"tab": "history", "entries": history_entries(organisation)}
+    context = _organisation_tabs(request, organisation) | {
+        "tab": "history",
+        "entries": selectors.organisation_history(organisation),
+    }
     return render(request, "eo_portal/organisation_history.html", context)
 
 

@@ -180,6 +180,7 @@ class HistoryOut(serializers.Serializer):
     who = serializers.CharField()
     kind = serializers.CharField()
     reason = serializers.CharField()
+    subject = serializers.CharField()
     changes = serializers.ListField(child=serializers.DictField())
 
 
