@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 USWDS := static/vendor/uswds
 
-.PHONY: run test setup assets migrate seed worker clean
+.PHONY: run test lint setup assets migrate seed worker clean
 
 setup: $(VENV)/.installed $(USWDS)/.copied
 
@@ -45,6 +45,10 @@ worker: setup
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor db.sqlite3

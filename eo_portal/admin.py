@@ -53,7 +53,7 @@ class OrganisationAdmin(PortalAdmin):
         if not change:
             created = services.create_organisation(
                 by=request.user,
-                **{name: data[name] for name in form.Meta.fields if name != "is_active"},
+                **{name: data[name] for name in OrganisationAdminForm.Meta.fields if name != "is_active"},
                 sectors=data["sectors"],
             )
             obj.pk = created.pk

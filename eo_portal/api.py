@@ -126,6 +126,7 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = NotificationOut
+    lookup_value_regex = r"\d+"
     filterset_fields = {"read_at": ["isnull"]}
 
     def get_queryset(self):
@@ -143,6 +144,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
     """The signed-in user's own tokens. Deleting a token revokes it; the record stays for audit."""
 
     serializer_class = ApiTokenOut
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         return selectors.api_tokens_of(self.request.user)

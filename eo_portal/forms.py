@@ -2,9 +2,19 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from eo_portal.models import Organisation, Role
 from eo_portal.services import EDITABLE_ORGANISATION_FIELDS
+
+
+def add_service_error(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's error on the form's field when the form has it, otherwise on the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 class UswdsForm:

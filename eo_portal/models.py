@@ -102,10 +102,14 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean_fields(self, exclude=None) -> None:
+        # People type UEIs in lower case or with spaces; store SAM.gov's form before checking it.
+        self.uei = (self.uei or "").strip().upper()
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
-        if self.uei:
-            self.uei = self.uei.strip().upper()
-            validate_uei(self.uei)
+        if self.uei and Organisation.objects.filter(uei=self.uei).exclude(pk=self.pk).exists():
+            raise ValidationError({"uei": "Another organisation already has this Unique Entity ID."})
 
     @property
     def is_government(self) -> bool:

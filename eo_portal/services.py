@@ -74,7 +74,7 @@ def create_organisation(
     slug = slug or slugify(short_name)
     chosen = clean_sectors(kind, sectors)
     with transaction.atomic():
-        group = Group.objects.create(name=f"organisation:{slug}")
+        group = save_audited(Group(name=f"organisation:{slug}"), by=by, reason="organisation created", validate=False)
         organisation = Organisation(
             name=name,
             short_name=short_name,

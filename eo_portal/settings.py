@@ -103,6 +103,9 @@ LOGOUT_REDIRECT_URL = "/"
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RENDER_404 = True
 
+# Web addresses typed without a scheme are taken as https (Django 6's default).
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
 LANGUAGE_CODE = "en-us"
 # Stored in UTC, shown in US Eastern (rule 5 of DESIGN.md).
 TIME_ZONE = "America/New_York"

@@ -22,7 +22,8 @@ api_v1 = [
     path("clearinghouse/", include((clearinghouse_api.urls, "clearinghouse-api"))),
     path("grants/", include((grants_api.urls, "grants-api"))),
     path("workforce/", include((workforce_api.urls, "workforce-api"))),
-    path("", include(core_api.urls)),
+    # Namespaced, so the API's "organisation-detail" never shadows the page of that name.
+    path("", include((core_api.urls, "api"))),
 ]
 
 urlpatterns = [

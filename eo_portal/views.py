@@ -17,7 +17,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from eo_portal import permissions, registry, selectors, services
-from eo_portal.forms import AddMemberForm, ApiTokenForm, OrganisationForm, RoleForm
+from eo_portal.forms import (
+    AddMemberForm,
+    ApiTokenForm,
+    OrganisationForm,
+    RoleForm,
+    add_service_error,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -85,7 +91,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 organisation, by=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields}
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, "The organisation's profile was saved.")
             return redirect("organisation-detail", slug=organisation.slug)
@@ -183,7 +189,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 request.user, by=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             form = ApiTokenForm()
     return render(

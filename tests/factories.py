@@ -13,6 +13,7 @@ from factory.django import DjangoModelFactory
 from eo_portal import services
 from eo_portal.audit import save_audited, system_user
 from eo_portal.models import Membership, Organisation, OrganisationKind, Role
+from eo_portal.services import EDITABLE_ORGANISATION_FIELDS
 
 PASSWORD = "correct-horse-battery-1"
 
@@ -65,3 +66,8 @@ def person_in(organisation: Organisation, role: str = Role.MEMBER, **user_fields
     user = UserFactory(**user_fields)
     add_member(organisation, user, role=role)
     return user
+
+
+def profile_form(organisation: Organisation, **changes) -> dict:
+    """POST data for the organisation's edit page: its stored profile with `changes` applied."""
+    return {name: getattr(organisation, name) for name in EDITABLE_ORGANISATION_FIELDS} | changes

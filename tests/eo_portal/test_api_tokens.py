@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -22,12 +22,13 @@ def issue():
     return lambda user, days=None: services.create_api_token(user, by=user, name="script", days=days)
 
 
-def test_a_token_made_on_the_profile_page_is_shown_once(web, lab_a_member):
+def test_a_token_made_on_the_profile_page_is_shown_once_and_works(web, token_api, lab_a_member):
     client = web(lab_a_member)
     response = client.post("/accounts/profile/", {"name": "SIEM import", "days": 7})
     assert response.status_code == 200
     secret = response.context["new_secret"]
     assert secret and secret in response.content.decode()
+    assert token_api(secret).get("/api/v1/me/").json()["username"] == "lab-a-member"
     token = ApiToken.objects.get(user=lab_a_member)
     assert (token.name, token.key_hash) == ("SIEM import", hash_secret(secret))
     assert timedelta(days=6, hours=23) < token.expires_at - timezone.now() <= timedelta(days=7)
@@ -119,8 +120,6 @@ def test_the_create_api_token_command_prints_a_working_token(token_api, lab_a_me
 
 
 def test_the_create_api_token_command_refuses_an_unknown_account(db):
-    from django.core.management import CommandError
-
     with pytest.raises(CommandError):
         call_command("create_api_token", "nobody-here", stdout=io.StringIO(), stderr=io.StringIO())
 

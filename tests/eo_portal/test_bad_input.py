@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 
 from eo_portal import services
 from eo_portal.models import Organisation, OrganisationKind, Role, Sector, validate_uei
-from tests.factories import OrganisationFactory, add_member, person_in
-from tests.eo_portal.test_history import profile_form
+from tests.factories import OrganisationFactory, add_member, person_in, profile_form
 
 VALID_UEIS = ["FRNKLN2STATE", "HRBRC0UNTY12", "GR1DENERGY45", "CLEARWATER67"]
 INVALID_UEIS = [
@@ -19,6 +18,7 @@ INVALID_UEIS = [
     "FRNKLN2STAT!",
 ]
 UEI_MESSAGE = "Enter the 12-character Unique Entity ID from SAM.gov"
+COUNTY_API = "/api/v1/organisations/harbor-county/"
 
 
 def form_groups(response) -> list[str]:
@@ -87,18 +87,18 @@ def franklin_uei_taken(lab_a, lab_a_member):
 def test_a_uei_already_held_by_another_organisation_is_refused_and_the_row_kept(
     api, franklin_uei_taken, county_applicant
 ):
-    response = api(county_applicant).patch("/api/v1/organisations/harbor-county/", {"uei": "FRNKLN2STATE"}, format="json")
+    response = api(county_applicant).patch(COUNTY_API, {"uei": "FRNKLN2STATE"}, format="json")
     assert response.status_code == 400
     assert Organisation.objects.get(slug="harbor-county").uei == ""
 
 
-# The three tests below show bugs in Organisation (eo_portal/models.py); see the report.
+# The error names the field once, in words a person understands; typed UEIs are normalised.
 
 
 def test_a_uei_already_held_by_another_organisation_is_reported_at_the_uei_field(
     api, franklin_uei_taken, county_applicant
 ):
-    response = api(county_applicant).patch("/api/v1/organisations/harbor-county/", {"uei": "FRNKLN2STATE"}, format="json")
+    response = api(county_applicant).patch(COUNTY_API, {"uei": "FRNKLN2STATE"}, format="json")
     assert list(response.json()) == ["uei"]
     assert "Constraint" not in response.json()["uei"][0]
 
@@ -115,7 +115,7 @@ def test_a_malformed_uei_is_reported_once_at_its_field_on_the_page_and_in_the_ap
 
 @pytest.mark.parametrize("typed", ["frnkln2state", " FRNKLN2STATE "])
 def test_a_uei_typed_in_lower_case_or_with_spaces_is_stored_normalised(lab_a, lab_a_member, typed):
-    """Organisation.clean() strips and upper-cases the UEI, so this input is meant to be accepted."""
+    """People type UEIs in lower case or with spaces; the model stores SAM.gov's form."""
     services.update_organisation(lab_a, by=lab_a_member, uei=typed)
     lab_a.refresh_from_db()
     assert lab_a.uei == "FRNKLN2STATE"

@@ -7,13 +7,8 @@ from django.conf import settings
 from django.core import mail
 
 from eo_portal import permissions, services
-from eo_portal.models import Notification, OrganisationGroupObjectPermission
-from eo_portal.services import EDITABLE_ORGANISATION_FIELDS
-
-
-def profile_form(organisation, **changes) -> dict:
-    """The edit page's POST data: the stored profile with `changes` applied."""
-    return {name: getattr(organisation, name) for name in EDITABLE_ORGANISATION_FIELDS} | changes
+from eo_portal.models import Notification, OrganisationGroupObjectPermission, OrganisationKind, Role
+from tests.factories import profile_form
 
 
 def test_a_change_made_on_the_edit_page_is_recorded_with_the_member_who_made_it(web, lab_a_member, lab_a):
@@ -72,7 +67,8 @@ def test_granting_twice_leaves_one_grant_and_one_history_row(lab_a, lab_b, super
     for _ in range(2):
         permissions.grant_to_organisation("view_organisation", lab_b, lab_a, by=superuser)
     assert OrganisationGroupObjectPermission.objects.filter(content_object=lab_b, group=lab_a.group).count() == 1
-    assert OrganisationGroupObjectPermission.history.filter(content_object_id=lab_b.pk, group_id=lab_a.group_id).count() == 1
+    history = OrganisationGroupObjectPermission.history.filter(content_object_id=lab_b.pk, group_id=lab_a.group_id)
+    assert history.count() == 1
 
 
 def test_the_history_tab_shows_who_changed_which_field_from_what_to_what(web, lab_a_member, lab_a_viewer, lab_a):
@@ -82,7 +78,25 @@ def test_the_history_tab_shows_who_changed_which_field_from_what_to_what(web, la
     content = response.content.decode()
     assert "<td data-label=\"Who\">lab-a-member</td>" in content
     assert "<strong>Name</strong>: Frontier Lab A → Frontier Lab A Inc" in content
-    assert "Changed: profile updated" in content
+    assert "profile updated" in content
+
+
+def test_a_member_added_on_the_members_page_is_recorded_with_the_manager_who_added_them(
+    web, lab_a, lab_a_manager, jobseeker
+):
+    web(lab_a_manager).post("/organisations/lab-a/members/", {"username": "jobseeker", "role": Role.VIEWER})
+    added = lab_a.memberships.get(user=jobseeker).history.get()
+    assert (added.history_type, added.history_user, added.history_change_reason) == ("+", lab_a_manager, "member added")
+
+
+def test_creating_an_organisation_records_its_group_and_role_grants_with_the_acting_user(superuser):
+    agency = services.create_organisation(by=superuser, name="Department of Energy", short_name="DOE",
+                                          kind=OrganisationKind.AGENCY)
+    group_rows = list(agency.group.history.order_by("history_date", "history_id"))
+    assert [row.history_type for row in group_rows] == ["+", "~"]
+    assert [row.history_user for row in group_rows] == [superuser, superuser]
+    assert group_rows[1].history_change_reason == "granted role eo_portal.view_organisation"
+    assert agency.history.get().history_user == superuser
 
 
 @pytest.mark.parametrize(("persona", "status"), [("lab_a_viewer", 200), ("lab_b_manager", 404)])

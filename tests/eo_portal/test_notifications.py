@@ -94,3 +94,10 @@ def test_a_recipient_without_an_e_mail_address_is_not_e_mailed(django_capture_on
     assert mail.outbox == []
     notification.refresh_from_db()
     assert notification.emailed_at is None
+
+
+@pytest.mark.parametrize("path", ["/api/v1/notifications/not-a-number/read/", "/api/v1/notifications/999999/read/"])
+def test_reading_a_notification_that_does_not_exist_is_404_in_the_api(api, lab_a_member, path):
+    client = api(lab_a_member)
+    client.raise_request_exception = False  # answer as the server would, instead of raising
+    assert client.post(path).status_code == 404

@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from eo_portal import permissions, selectors, services
 from eo_portal.models import Organisation
+from tests.factories import person_in
 
 ORGANISATION_PAGES = ["/organisations/{}/", "/organisations/{}/history/", "/organisations/{}/edit/"]
 ORGANISATION_API = "/api/v1/organisations/{}/"
+# Every page of an organisation, including the managers' members page, answers 404 when hidden.
+HIDDEN_PAGES = [*ORGANISATION_PAGES, "/organisations/{}/members/"]
 
 
 def without_csrf_token(content: bytes) -> bytes:
@@ -50,7 +54,7 @@ def test_the_organisation_list_page_shows_only_the_members_own_organisation(web,
     assert "Frontier Lab B" not in content
 
 
-@pytest.mark.parametrize("page", ORGANISATION_PAGES)
+@pytest.mark.parametrize("page", HIDDEN_PAGES)
 def test_the_404_page_for_an_invisible_organisation_is_the_404_page_for_a_missing_one(web, lab_a_member, lab_b, page):
     client = web(lab_a_member)
     hidden = client.get(page.format("lab-b"))
@@ -81,7 +85,7 @@ def test_agency_staff_see_every_organisation_in_the_list_and_in_detail(
 
 
 def test_agency_staff_may_see_a_lab_but_not_change_it(api, agency_staff, lab_a):
-    response = api(agency_staff).patch(ORGANISATION_API.format("lab-a"), {"description": "CISA was here"}, format="json")
+    response = api(agency_staff).patch(ORGANISATION_API.format("lab-a"), {"description": "CISA"}, format="json")
     assert response.status_code == 403
     lab_a.refresh_from_db()
     assert lab_a.description == ""
@@ -201,10 +205,25 @@ def test_granting_another_organisation_view_lets_its_members_see_it(web, lab_a_m
     assert web(lab_a_member).get("/organisations/lab-b/").status_code == 200
 
 
+def test_revoking_the_agency_role_leaves_agency_staff_only_their_own_agency(api, agency_staff, cisa, lab_a, superuser):
+    assert "lab-a" in api_slugs(api(agency_staff).get("/api/v1/organisations/"))
+    permissions.revoke_role_from_organisation("eo_portal.view_organisation", cisa, by=superuser)
+    assert api_slugs(api(agency_staff).get("/api/v1/organisations/")) == ["cisa"]
+    assert api(agency_staff).get(ORGANISATION_API.format("lab-a")).status_code == 404
+
+
+@pytest.mark.parametrize("action", ["remove", "role"])
+def test_a_manager_of_lab_b_cannot_reach_a_lab_a_membership_through_lab_bs_address(
+    web, lab_a, lab_a_member, lab_b_manager, action
+):
+    membership = lab_a.memberships.get(user=lab_a_member)
+    response = web(lab_b_manager).post(f"/organisations/lab-b/members/{membership.pk}/{action}/", {"role": "viewer"})
+    assert response.status_code == 404
+    assert lab_a.memberships.get(user=lab_a_member).role == "member"
+
+
 @pytest.mark.parametrize("who", ["nobody", "anonymous", "inactive member"])
 def test_restrict_returns_nothing_without_an_active_signed_in_user(lab_a, lab_a_member, anonymous, who):
-    from tests.factories import person_in
-
     user = {"nobody": None, "anonymous": anonymous, "inactive member": person_in(lab_a, is_active=False)}[who]
     assert not permissions.restrict(Organisation.objects.all(), user).exists()
     assert list(permissions.restrict(Organisation.objects.all(), lab_a_member)) == [lab_a]
@@ -234,8 +253,6 @@ def test_reactivating_an_organisation_gives_its_members_access_again(web, lab_a_
 
 
 def test_only_a_holder_of_the_change_role_may_deactivate_an_organisation(lab_a, lab_a_manager):
-    from django.core.exceptions import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         services.deactivate_organisation(lab_a, by=lab_a_manager)
     lab_a.refresh_from_db()

@@ -22,10 +22,11 @@ def member_of(db):
     def make(count: int):
         person = UserFactory()
         for number in range(count):
-            if number % 2:
-                organisation = OrganisationFactory(kind=OrganisationKind.OPERATOR, sectors=[Sector.ENERGY, Sector.WATER])
-            else:
-                organisation = OrganisationFactory(kind=OrganisationKind.LAB)
+            operator = number % 2
+            organisation = OrganisationFactory(
+                kind=OrganisationKind.OPERATOR if operator else OrganisationKind.LAB,
+                sectors=[Sector.ENERGY, Sector.WATER] if operator else [],
+            )
             add_member(organisation, person, role=Role.VIEWER)
         return person
 
