@@ -15,8 +15,6 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from eo_portal.audit import history_entries
-from eo_portal.models import OrganisationKind, Role
-from eo_portal.selectors import memberships_of
 from reviews import selectors, services
 from reviews.models import (
     AccessMethod,
@@ -325,12 +323,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def create(self, request: Request) -> Response:
         data = dict(_valid(CaseIn, request))
         slug = data.pop("lab", None)
-        labs = [
-            m.organisation
-            for m in memberships_of(request.user)
-            if m.organisation.kind == OrganisationKind.LAB and m.role in (Role.MEMBER, Role.MANAGER)
-            and (slug is None or m.organisation.slug == slug)
-        ]
+        labs = [lab for lab in selectors.labs_filing_for(request.user) if slug is None or lab.slug == slug]
         if len(labs) != 1:
             raise serializers.ValidationError(
                 {"lab": "Name your lab." if labs else "You file cases only as a member of a frontier AI lab."}

@@ -24,7 +24,7 @@ from django.http import Http404
 from eo_portal import deadlines, permissions
 from eo_portal.models import Membership, Organisation, OrganisationKind, Role
 from eo_portal.registry import WorkItem
-from eo_portal.selectors import organisation_ids_of
+from eo_portal.selectors import memberships_of, organisation_ids_of
 from reviews.models import (
     ACCESS_WINDOW_DAYS,
     AgencyAssignment,
@@ -58,9 +58,11 @@ def cases_visible_to(user: User | AnonymousUser | None) -> QuerySet[ReviewCase]:
     cases = ReviewCase.objects.select_related("lab", "determination__agency").prefetch_related(
         Prefetch("assignments", queryset=AgencyAssignment.objects.select_related("agency"))
     )
+    participating = permissions.restrict(cases, user, SEE_CASE)
     if permissions.has_role_permission(user, COORDINATOR_ROLE):
-        return cases
-    return permissions.restrict(cases, user, SEE_CASE)
+        # Coordinators see that each submitted case exists; a draft stays the lab's alone.
+        return participating | cases.exclude(status=Status.DRAFT)
+    return participating
 
 
 def get_case_for(user: User | AnonymousUser | None, reference: str) -> ReviewCase:
@@ -305,3 +307,12 @@ def documents_reviewable_by(user: User | AnonymousUser | None) -> QuerySet[CaseD
     return CaseDocument.objects.filter(case__in=cases_reviewable_by(user).values("pk")).select_related(
         "case", "uploaded_by"
     )
+
+
+def labs_filing_for(user: User | AnonymousUser | None) -> list[Organisation]:
+    """The labs in which the user may file a case: those where they are a member or manager."""
+    return [
+        membership.organisation
+        for membership in memberships_of(user)
+        if membership.organisation.kind == OrganisationKind.LAB and membership.role in (Role.MEMBER, Role.MANAGER)
+    ]

@@ -88,13 +88,19 @@ def _notify_on_commit(recipients: Iterable[User], *, by: User, subject: str, bod
 def _transition(case: ReviewCase, name: str, *, by: User, **changes) -> ReviewCase:
     """Check the state table and the actor, then move the locked case to the transition's target."""
     locked = _lock(case)
+    # Who may act is asked first: someone who may not take the step learns nothing of why else not.
+    _require(_may(by, workflow.TRANSITIONS[name].permission, locked))
     transition = workflow.check(name, locked.status)
-    _require(_may(by, transition.permission, locked))
     locked.status = changes.pop("status", transition.target)
     for field, value in changes.items():
         setattr(locked, field, value)
     save_audited(locked, by=by, reason=transition.label, validate=False)
     return locked
+
+
+def _refuse_if_ended(case: ReviewCase) -> None:
+    if case.status in workflow.ENDED_STATES:
+        raise TransitionNotAllowed(f"The case is {case.get_status_display().lower()}; it takes no more changes.")
 
 
 # ---------------------------------------------------------------------------
@@ -223,8 +229,8 @@ def record_determination(
     """The unclassified outcome of the classified benchmarking, for the agency the user acts for."""
     with transaction.atomic():
         locked = _lock(case)
-        transition = workflow.check("determination", locked.status)
-        _require(_may(by, transition.permission, locked))
+        _require(_may(by, workflow.TRANSITIONS["determination"].permission, locked))
+        workflow.check("determination", locked.status)
         if Determination.objects.filter(case=locked).exists():
             raise TransitionNotAllowed("A determination is already recorded for this case.")
         agency = selectors.acting_agency_of(by, locked)
@@ -258,6 +264,7 @@ def record_determination(
 def start_review(case: ReviewCase, *, by: User) -> ReviewCase:
     with transaction.atomic():
         locked = _lock(case)
+        _require(_may(by, workflow.TRANSITIONS["start_review"].permission, locked))
         workflow.check("start_review", locked.status)
         determination = Determination.objects.filter(case=locked).first()
         if determination is None or determination.outcome != "meets_threshold":
@@ -340,8 +347,8 @@ def issue_findings(case: ReviewCase, *, by: User) -> list[Finding]:
     waits for the case lock, then finds nothing left to issue and is told so."""
     with transaction.atomic():
         locked = _lock(case)
+        _require(_may(by, workflow.TRANSITIONS["issue_findings"].permission, locked))
         workflow.check("issue_findings", locked.status)
-        _require(_may(by, "review_reviewcase", locked))
         drafts = list(locked.findings.select_for_update().filter(status=FindingStatus.DRAFT))
         if not drafts:
             raise TransitionNotAllowed("There are no draft findings to issue.")
@@ -363,13 +370,12 @@ def issue_findings(case: ReviewCase, *, by: User) -> list[Finding]:
 
 
 def respond_to_finding(finding: Finding, *, by: User, body: str) -> FindingResponse:
-    case = finding.case
-    _require(_may(by, "change_reviewcase", case) and case.lab_id in organisation_ids_of(by))
-    if finding.status != FindingStatus.ISSUED:
-        raise TransitionNotAllowed("Only an issued finding can be answered.")
-    if case.status == Status.WITHDRAWN:
-        raise TransitionNotAllowed("The case was withdrawn.")
     with transaction.atomic():
+        case = _lock(finding.case)
+        _require(_may(by, "change_reviewcase", case) and case.lab_id in organisation_ids_of(by))
+        if finding.status != FindingStatus.ISSUED:
+            raise TransitionNotAllowed("Only an issued finding can be answered.")
+        _refuse_if_ended(case)
         response = save_audited(FindingResponse(finding=finding, body=body, author=by), by=by, reason="lab responded")
         _notify_on_commit(
             selectors.agency_staff(case),
@@ -393,6 +399,8 @@ def post_message(case: ReviewCase, *, by: User, body: str, audience: str = Audie
     if audience == Audience.GOVERNMENT and not is_government:
         raise ValidationError({"audience": "Only the assigned agencies post government-only messages."})
     with transaction.atomic():
+        case = _lock(case)
+        _refuse_if_ended(case)
         message = save_audited(
             CaseMessage(case=case, body=body, audience=audience, author=by), by=by, reason="message posted"
         )
@@ -414,6 +422,7 @@ def upload_document(
     _require(is_lab or (access == selectors.Access.GOVERNMENT and _may(by, "review_reviewcase", case)))
     if shareable and not is_lab:
         raise ValidationError({"shareable": "Only the lab decides what its trusted partners may see."})
+    _refuse_if_ended(case)
     if upload.size > max_document_bytes():
         raise ValidationError({"file": f"The file is larger than {max_document_bytes() // (1024 * 1024)} MB."})
     content_type = detect_content_type(upload)
@@ -443,12 +452,14 @@ def upload_document(
 
 
 def set_document_shareable(document: CaseDocument, *, by: User, shareable: bool) -> CaseDocument:
-    case = document.case
-    _require(selectors.access_to(by, case) == selectors.Access.LAB and _may(by, "change_reviewcase", case))
-    document.shareable = shareable
-    return save_audited(
-        document, by=by, reason="shared with trusted partners" if shareable else "no longer shared", validate=False
-    )
+    with transaction.atomic():
+        case = _lock(document.case)
+        _require(selectors.access_to(by, case) == selectors.Access.LAB and _may(by, "change_reviewcase", case))
+        _refuse_if_ended(case)
+        locked = CaseDocument.objects.select_for_update().get(pk=document.pk)
+        locked.shareable = shareable
+        reason = "shared with trusted partners" if shareable else "no longer shared"
+        return save_audited(locked, by=by, reason=reason, validate=False)
 
 
 # ---------------------------------------------------------------------------

@@ -13,15 +13,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from eo_portal import permissions
 from eo_portal.audit import history_entries
-from eo_portal.models import OrganisationKind, Role
-from eo_portal.selectors import memberships_of
+from eo_portal.forms import add_service_error
 from reviews import selectors, services, workflow
 from reviews.forms import (
     CaseFilterForm,
@@ -52,24 +56,6 @@ TRANSITIONS = {
 SLUG_OF = {name: slug for slug, (name, _, _) in TRANSITIONS.items()}
 
 
-def _add_service_error(form, exc: ValidationError) -> None:
-    """Put a service's error on the form's field when the form has it, otherwise on the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _labs_of(user) -> list:
-    """The labs in which the user may file a case (members and managers)."""
-    return [
-        membership.organisation
-        for membership in memberships_of(user)
-        if membership.organisation.kind == OrganisationKind.LAB and membership.role in (Role.MEMBER, Role.MANAGER)
-    ]
-
-
 def _case_url(case: ReviewCase, tab: str = "summary") -> str:
     name = "reviews:case-detail" if tab == "summary" else f"reviews:case-{tab}"
     return reverse(name, args=[case.reference])
@@ -79,9 +65,11 @@ def _case_url(case: ReviewCase, tab: str = "summary") -> str:
 # The case list
 
 
-@login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if not user.is_authenticated:
+        # The program is public; its cases are not.
+        return render(request, "reviews/welcome.html")
     visible = selectors.cases_visible_to(user)
     labs = list(
         visible.prefetch_related(None)
@@ -113,7 +101,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "filter_form": form,
             "filtered": bool(chosen),
-            "can_file": bool(_labs_of(user)),
+            "can_file": bool(selectors.labs_filing_for(user)),
             "invitations": list(selectors.invitations_for(user)),
         },
     )
@@ -121,7 +109,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_create(request: HttpRequest) -> HttpResponse:
-    labs = _labs_of(request.user)
+    labs = selectors.labs_filing_for(request.user)
     if not labs:
         raise PermissionDenied
     form = CaseForm(request.POST or None, labs=[(lab.pk, lab.name) for lab in labs])
@@ -132,11 +120,12 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 by=request.user, lab=lab, **{name: form.cleaned_data[name] for name in services.DRAFT_FIELDS}
             )
         except ValidationError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"Draft {case.reference} saved. Only your lab sees it until it is submitted.")
             return redirect(_case_url(case))
-    return render(request, "reviews/case_form.html", {"form": form, "case": None, "single_lab": labs[0] if len(labs) == 1 else None})
+    context = {"form": form, "case": None, "single_lab": labs[0] if len(labs) == 1 else None}
+    return render(request, "reviews/case_form.html", context)
 
 
 # ---------------------------------------------------------------------------
@@ -187,7 +176,7 @@ def _may(request: HttpRequest, permission: str, case: ReviewCase) -> bool:
     return permissions.has_object_permission(request.user, permission, case)
 
 
-def _summary(request: HttpRequest, case: ReviewCase, access: Access, access_form=None, status: int = 200):
+def _summary(request: HttpRequest, case: ReviewCase, access: Access, access_form=None) -> HttpResponse:
     extra = {}
     if access >= Access.LAB:
         determination = getattr(case, "determination", None)
@@ -211,17 +200,17 @@ def _summary(request: HttpRequest, case: ReviewCase, access: Access, access_form
         may_record_access = case.status not in workflow.ENDED_STATES and (
             _may(request, "manage_reviewcase", case) or _may(request, "review_reviewcase", case)
         )
+        if may_record_access and access_form is None:
+            access_form = GovernmentAccessForm(initial={"government_access_date": case.government_access_date})
         extra = {
             "determination": determination,
             "actions": actions,
             "withdraw_url": withdraw_url,
             "determination_url": determination_url,
             "can_edit": case.status == Status.DRAFT and _may(request, "change_reviewcase", case),
-            "access_form": (access_form or GovernmentAccessForm(initial={"government_access_date": case.government_access_date}))
-            if may_record_access
-            else None,
+            "access_form": access_form if may_record_access else None,
         }
-    return render(request, "reviews/case_detail.html", _context(request, case, access, "summary", **extra), status=status)
+    return render(request, "reviews/case_detail.html", _context(request, case, access, "summary", **extra))
 
 
 @login_required
@@ -231,9 +220,10 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def case_government_access(request: HttpRequest, reference: str) -> HttpResponse:
     case, access = _case_for(request, reference, Access.LAB)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = GovernmentAccessForm(request.POST)
     if form.is_valid():
         try:
@@ -242,7 +232,7 @@ def case_government_access(request: HttpRequest, reference: str) -> HttpResponse
             messages.error(request, str(exc))
             return redirect(_case_url(case))
         except ValidationError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, "The government access date was recorded; the 30-day window counts from it.")
             return redirect(_case_url(case))
@@ -268,7 +258,7 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect(_case_url(case))
         except ValidationError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, "The draft was saved." if changes else "Nothing was changed.")
             return redirect(_case_url(case))
@@ -283,9 +273,14 @@ def case_transition(request: HttpRequest, reference: str, transition: str) -> Ht
     if request.method == "GET" and transition == "withdraw":
         if not _may(request, workflow.TRANSITIONS[name].permission, case):
             raise PermissionDenied
+        try:
+            workflow.check(name, case.status)
+        except TransitionNotAllowed as exc:
+            messages.error(request, str(exc))
+            return redirect(_case_url(case))
         return render(request, "reviews/case_withdraw.html", _context(request, case, access, "summary"))
     if request.method != "POST":
-        return HttpResponse(status=405, headers={"Allow": "GET, POST" if transition == "withdraw" else "POST"})
+        return HttpResponseNotAllowed(["GET", "POST"] if transition == "withdraw" else ["POST"])
     try:
         service(case, by=request.user)
     except TransitionNotAllowed as exc:
@@ -324,7 +319,7 @@ def case_determination(request: HttpRequest, reference: str) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect(_case_url(case))
         except ValidationError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"Determination recorded: {determination.get_outcome_display()}.")
             return redirect(_case_url(case))
@@ -359,7 +354,7 @@ def case_partners(request: HttpRequest, reference: str) -> HttpResponse:
                 messages.error(request, str(exc))
                 return redirect(_case_url(case, "partners"))
             except ValidationError as exc:
-                _add_service_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(
                     request, f"{access_row.partner.short_name} was proposed; an assigned agency concurs or declines."
@@ -382,10 +377,11 @@ def case_partners(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def partner_action(request: HttpRequest, reference: str, access_id: int, action: str) -> HttpResponse:
     case, access = _case_for(request, reference, Access.LAB)
     partner_access = selectors.get_partner_access_for(case, access, access_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     name = partner_access.partner.short_name
     try:
         if action == "revoke":
@@ -424,7 +420,7 @@ def invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
 # Findings
 
 
-def _findings_page(request, case, access, draft_form=None, responding=None, status=200) -> HttpResponse:
+def _findings_page(request, case, access, draft_form=None, responding=None) -> HttpResponse:
     """The findings tab; `responding` is (finding number, bound response form) after a rejected answer."""
     may_review = _may(request, "review_reviewcase", case) and access == Access.GOVERNMENT
     may_respond = (
@@ -451,7 +447,7 @@ def _findings_page(request, case, access, draft_form=None, responding=None, stat
         if may_review and case.status in (Status.UNDER_REVIEW, Status.FINDINGS_ISSUED)
         else None,
     )
-    return render(request, "reviews/case_findings.html", context, status=status)
+    return render(request, "reviews/case_findings.html", context)
 
 
 @login_required
@@ -467,7 +463,7 @@ def case_findings(request: HttpRequest, reference: str) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect(_case_url(case, "findings"))
         except ValidationError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"Finding {finding.number} was drafted; the lab sees it once it is issued.")
             return redirect(_case_url(case, "findings"))
@@ -493,7 +489,7 @@ def finding_edit(request: HttpRequest, reference: str, number: int) -> HttpRespo
             messages.error(request, str(exc))
             return redirect(_case_url(case, "findings"))
         except ValidationError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"Finding {finding.number} was saved." if changes else "Nothing was changed.")
             return redirect(_case_url(case, "findings"))
@@ -502,10 +498,11 @@ def finding_edit(request: HttpRequest, reference: str, number: int) -> HttpRespo
 
 
 @login_required
-@require_POST
 def finding_respond(request: HttpRequest, reference: str, number: int) -> HttpResponse:
     case, access = _case_for(request, reference, Access.LAB)
     finding = selectors.get_finding_for(case, access, number)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = FindingResponseForm(request.POST, prefix=f"finding-{finding.number}")
     if form.is_valid():
         try:
@@ -514,7 +511,7 @@ def finding_respond(request: HttpRequest, reference: str, number: int) -> HttpRe
             messages.error(request, str(exc))
             return redirect(_case_url(case, "findings"))
         except ValidationError as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, f"Your response to finding {finding.number} was sent.")
             return redirect(_case_url(case, "findings"))
@@ -543,7 +540,7 @@ def case_messages(request: HttpRequest, reference: str) -> HttpResponse:
                     **({"audience": form.cleaned_data["audience"]} if government else {}),
                 )
             except ValidationError as exc:
-                _add_service_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, "The message was posted.")
                 return redirect(_case_url(case, "messages"))
@@ -577,7 +574,7 @@ def case_documents(request: HttpRequest, reference: str) -> HttpResponse:
                     shareable=form.cleaned_data.get("shareable", False),
                 )
             except ValidationError as exc:
-                _add_service_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, f"“{document.title}” was uploaded.")
                 return redirect(_case_url(case, "documents"))
@@ -608,10 +605,11 @@ def document_download(request: HttpRequest, reference: str, document_id: int) ->
 
 
 @login_required
-@require_POST
 def document_shareable(request: HttpRequest, reference: str, document_id: int) -> HttpResponse:
     case, access = _case_for(request, reference, Access.PARTNER)
     document = selectors.get_document_for(case, access, document_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     shareable = request.POST.get("shareable") == "true"
     services.set_document_shareable(document, by=request.user, shareable=shareable)
     messages.success(
