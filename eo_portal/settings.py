@@ -192,6 +192,9 @@ SPECTACULAR_SETTINGS = {
 REVIEW_DOCUMENT_MAX_MB = env_int("REVIEW_DOCUMENT_MAX_MB", 25)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Tech Force résumés (PDF only).
+RESUME_MAX_MB = env_int("RESUME_MAX_MB", 5)
+
 # Personal API tokens: how long a new one lives unless its owner asks for less.
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 90)
 

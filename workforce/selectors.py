@@ -1,1 +1,348 @@
-"""Every read of the Tech Force cyber hiring program: `visible_to(user)` querysets with their joins."""
+"""Every read of Tech Force hiring starts here.
+
+Pathways and posted openings are public. A hiring agency sees its own drafts and the
+applications to its own openings, and no other agency's. Applicants see their own
+applications and profile. OPM sees aggregates, never an applicant's personal data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import median
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from eo_portal import deadlines, permissions
+from eo_portal.registry import WorkItem
+from workforce.models import (
+    ApplicantProfile,
+    Application,
+    Clearance,
+    HiringPath,
+    OccupationalSeries,
+    Opening,
+    OpeningLocation,
+    Pathway,
+    SavedSearch,
+    WorkRole,
+)
+from workforce.workflow import ENDED, ApplicationStatus, OpeningStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+PUBLIC_STATES = (OpeningStatus.OPEN, OpeningStatus.CLOSED, OpeningStatus.FILLED)
+SEARCH_VECTOR = SearchVector("title", "duties", "qualifications", config="english")
+SORTS = {
+    "close_date": ("close_date", "id"),
+    "salary": ("-salary_max", "id"),
+    "posted": (F("posted_at").desc(nulls_last=True), "-id"),
+}
+
+
+def pathways() -> QuerySet[Pathway]:
+    return Pathway.objects.all()
+
+
+def get_pathway(slug: str) -> Pathway:
+    try:
+        return Pathway.objects.get(slug=slug)
+    except Pathway.DoesNotExist as exc:
+        raise Http404("No such pathway") from exc
+
+
+def work_roles() -> QuerySet[WorkRole]:
+    return WorkRole.objects.all()
+
+
+def _with_details(openings: QuerySet[Opening]) -> QuerySet[Opening]:
+    return openings.select_related("agency", "pathway").prefetch_related(
+        Prefetch("locations", queryset=OpeningLocation.objects.order_by("state", "city")), "work_roles"
+    )
+
+
+def openings_visible_to(user: User | AnonymousUser | None) -> QuerySet[Opening]:
+    """Posted openings for everyone; drafts and cancelled openings only for the hiring agency."""
+    own = permissions.restrict(Opening.objects.all(), user, "view_opening").values("pk")
+    return _with_details(Opening.objects.filter(Q(status__in=PUBLIC_STATES) | Q(pk__in=own)))
+
+
+def get_opening_for(user: User | AnonymousUser | None, control_number: str) -> Opening:
+    try:
+        return openings_visible_to(user).get(control_number=control_number)
+    except Opening.DoesNotExist as exc:
+        raise Http404("No such opening") from exc
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """The public search's filters, as the page and the API take them."""
+
+    keyword: str = ""
+    series: str = ""
+    grade: int | None = None
+    minimum_salary: int | None = None
+    state: str = ""
+    remote: bool | None = None
+    clearance: str = ""
+    pathway: str = ""
+    agency: str = ""
+    hiring_path: str = ""
+    work_role: str = ""
+    open_now: bool = False
+    sort: str = "close_date"
+
+
+def _keyword(openings: QuerySet[Opening], keyword: str) -> QuerySet[Opening]:
+    if connection.vendor == "postgresql":
+        # Uses the GIN index the migration builds on the same expression.
+        query = SearchQuery(keyword, config="english", search_type="websearch")
+        return openings.annotate(search=SEARCH_VECTOR).filter(search=query)
+    words = keyword.split()
+    for word in words:
+        openings = openings.filter(
+            Q(title__icontains=word) | Q(duties__icontains=word) | Q(qualifications__icontains=word)
+        )
+    return openings
+
+
+def search_openings(openings: QuerySet[Opening], filters: SearchFilters, *, without: str = "") -> QuerySet[Opening]:
+    """Apply every filter but `without` (a facet counts its own values over the other filters)."""
+    f = filters
+    if f.keyword.strip():
+        openings = _keyword(openings, f.keyword.strip())
+    if f.series and without != "series":
+        openings = openings.filter(series=f.series)
+    if f.grade is not None:
+        openings = openings.filter(grade_low__lte=f.grade, grade_high__gte=f.grade)
+    if f.minimum_salary is not None:
+        openings = openings.filter(salary_max__gte=f.minimum_salary)
+    if f.state and without != "state":
+        openings = openings.filter(pk__in=OpeningLocation.objects.filter(state=f.state.upper()).values("opening_id"))
+    if f.remote is not None and without != "remote":
+        openings = openings.filter(remote=f.remote)
+    if f.clearance and without != "clearance":
+        openings = openings.filter(clearance=f.clearance)
+    if f.pathway and without != "pathway":
+        openings = openings.filter(pathway__slug=f.pathway)
+    if f.agency and without != "agency":
+        openings = openings.filter(agency__slug=f.agency)
+    if f.hiring_path and without != "hiring_path":
+        openings = openings.filter(hiring_paths__contains=f"|{f.hiring_path}|")
+    if f.work_role and without != "work_role":
+        openings = openings.filter(work_roles__code=f.work_role)
+    if f.open_now:
+        today = deadlines.today()
+        openings = openings.filter(status=OpeningStatus.OPEN, open_date__lte=today, close_date__gte=today)
+    return openings
+
+
+def sorted_openings(openings: QuerySet[Opening], sort: str) -> QuerySet[Opening]:
+    return openings.order_by(*SORTS.get(sort, SORTS["close_date"]))
+
+
+def facets(openings: QuerySet[Opening], filters: SearchFilters) -> dict[str, list[tuple[str, str, int]]]:
+    """Result counts per value of each filter: (value, label, count), one query per facet."""
+
+    def grouped(field: str, facet: str, labels: dict[str, str]) -> list[tuple[str, str, int]]:
+        rows = (
+            search_openings(openings, filters, without=facet)
+            .order_by()
+            .values(field)
+            .annotate(n=Count("pk", distinct=True))
+            .values_list(field, "n")
+        )
+        return sorted(
+            ((str(value), labels.get(value, str(value)), n) for value, n in rows if value not in (None, "")),
+            key=lambda row: row[1],
+        )
+
+    paths = search_openings(openings, filters, without="hiring_path").aggregate(
+        **{code: Count("pk", filter=Q(hiring_paths__contains=f"|{code}|")) for code in HiringPath.values}
+    )
+    agencies = dict(openings.values_list("agency__slug", "agency__short_name").distinct())
+    return {
+        "series": grouped("series", "series", dict(OccupationalSeries.choices)),
+        "clearance": grouped("clearance", "clearance", dict(Clearance.choices)),
+        "pathway": grouped("pathway__slug", "pathway", dict(Pathway.objects.values_list("slug", "name"))),
+        "agency": grouped("agency__slug", "agency", agencies),
+        "state": grouped("locations__state", "state", {}),
+        "work_role": grouped("work_roles__code", "work_role", dict(WorkRole.objects.values_list("code", "name"))),
+        "remote": [
+            (str(value).lower(), "Remote" if value else "On site", n)
+            for value, n in search_openings(openings, filters, without="remote")
+            .order_by()
+            .values("remote")
+            .annotate(n=Count("pk"))
+            .values_list("remote", "n")
+        ],
+        "hiring_path": [
+            (code, label, paths[code]) for code, label in HiringPath.choices if paths[code]
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------
+# Applications
+
+
+def applications_visible_to(user: User | AnonymousUser | None) -> QuerySet[Application]:
+    """An applicant's own applications, and the applications to the openings of the user's agency."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Application.objects.none()
+    reviewable = permissions.restrict(Opening.objects.all(), user, "review_applications_opening").values("pk")
+    return Application.objects.filter(Q(applicant=user) | Q(opening__in=reviewable)).select_related(
+        "opening", "opening__agency", "applicant", "placement"
+    )
+
+
+def get_application_for(user: User | AnonymousUser | None, application_id: int) -> Application:
+    try:
+        return applications_visible_to(user).get(pk=application_id)
+    except (Application.DoesNotExist, ValueError) as exc:
+        raise Http404("No such application") from exc
+
+
+def applications_of(user: User | AnonymousUser | None) -> QuerySet[Application]:
+    if user is None or not user.is_authenticated:
+        return Application.objects.none()
+    return Application.objects.filter(applicant=user).select_related("opening", "opening__agency", "placement")
+
+
+def applications_to(opening: Opening) -> QuerySet[Application]:
+    return opening.applications.select_related("applicant", "placement")
+
+
+def profile_of(user: User) -> ApplicantProfile | None:
+    return ApplicantProfile.objects.filter(user=user).first()
+
+
+def saved_searches_of(user: User | AnonymousUser | None) -> QuerySet[SavedSearch]:
+    if user is None or not user.is_authenticated:
+        return SavedSearch.objects.none()
+    return SavedSearch.objects.filter(user=user)
+
+
+def saved_searches_with_users() -> QuerySet[SavedSearch]:
+    return SavedSearch.objects.filter(user__is_active=True).select_related("user")
+
+
+def openings_managed_by(user: User | AnonymousUser | None) -> QuerySet[Opening]:
+    return _with_details(permissions.restrict(Opening.objects.all(), user, "publish_opening"))
+
+
+# ---------------------------------------------------------------------------
+# OPM's figures: counts and medians only.
+
+
+def hiring_metrics() -> dict[str, Any]:
+    """Openings, applications and placements by pathway and agency, with median days from
+    closing to offer and to placement. No applicant appears in these figures."""
+    by_pathway = _counts("opening__pathway__name")
+    by_agency = _counts("opening__agency__short_name")
+    offers = Application.objects.filter(offered_at__isnull=False).values_list("opening__close_date", "offered_at")
+    placements = Application.objects.filter(placement__isnull=False).values_list(
+        "opening__close_date", "placement__start_date"
+    )
+    days_to_offer = [(offered.astimezone(deadlines.EASTERN).date() - closed).days for closed, offered in offers]
+    days_to_placement = [(start - closed).days for closed, start in placements]
+    return {
+        "openings": Opening.objects.filter(status__in=PUBLIC_STATES).count(),
+        "applications": Application.objects.count(),
+        "placements": Application.objects.filter(status=ApplicationStatus.PLACED).count(),
+        "median_days_close_to_offer": median(days_to_offer) if days_to_offer else None,
+        "median_days_close_to_placement": median(days_to_placement) if days_to_placement else None,
+        "by_pathway": by_pathway,
+        "by_agency": by_agency,
+    }
+
+
+def _counts(group: str) -> list[dict[str, Any]]:
+    rows = (
+        Application.objects.order_by()
+        .values(group)
+        .annotate(
+            applications=Count("pk"),
+            placements=Count("pk", filter=Q(status=ApplicationStatus.PLACED)),
+            openings=Count("opening", distinct=True),
+        )
+        .order_by(group)
+    )
+    return [{"name": row[group], **{k: row[k] for k in ("openings", "applications", "placements")}} for row in rows]
+
+
+def filters_from(params: Any) -> SearchFilters:
+    """Read the search's filters from query parameters (or a saved search); a bad value is a
+    ValidationError naming its field."""
+    errors: dict[str, str] = {}
+
+    def number(name: str, low: int, high: int) -> int | None:
+        raw = str(params.get(name, "") or "").strip()
+        if not raw:
+            return None
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            errors[name] = f"Enter a whole number from {low} to {high}."
+            return None
+        return int(raw)
+
+    def choice(name: str, allowed: list[str] | None) -> str:
+        value = str(params.get(name, "") or "").strip()
+        if value and allowed is not None and value not in allowed:
+            errors[name] = f"Choose one of: {', '.join(allowed)}."
+            return ""
+        return value
+
+    remote_raw = str(params.get("remote", "") or "").strip().lower()
+    if remote_raw not in ("", "true", "false"):
+        errors["remote"] = "Use true or false."
+    keyword = str(params.get("keyword", "") or "")
+    if len(keyword) > 200 or "\x00" in keyword:
+        errors["keyword"] = "Use at most 200 characters of text."
+    filters = SearchFilters(
+        keyword=keyword.strip() if "keyword" not in errors else "",
+        series=choice("series", OccupationalSeries.values),
+        grade=number("grade", 1, 15),
+        minimum_salary=number("minimum_salary", 0, 1_000_000),
+        state=choice("state", None).upper()[:2],
+        remote={"true": True, "false": False}.get(remote_raw),
+        clearance=choice("clearance", Clearance.values),
+        pathway=choice("pathway", None),
+        agency=choice("agency", None),
+        hiring_path=choice("hiring_path", HiringPath.values),
+        work_role=choice("work_role", None),
+        open_now=str(params.get("open_now", "") or "").lower() in ("1", "true", "on", "yes"),
+        sort=choice("sort", list(SORTS)) or "close_date",
+    )
+    if errors:
+        raise ValidationError(errors)
+    return filters
+
+
+def open_work_for(user: User) -> list[WorkItem]:
+    """The dashboard's hiring work: the user's live applications, and their agency's open openings."""
+    items = [
+        WorkItem(
+            program="workforce",
+            title=f"Your application to {application.opening.control_number}: {application.opening.title}",
+            url="/workforce/applications/",
+            status=application.get_status_display(),
+            due=application.opening.close_date,
+        )
+        for application in applications_of(user).exclude(status__in=ENDED)[:20]
+    ]
+    items += [
+        WorkItem(
+            program="workforce",
+            title=f"{opening.control_number}: {opening.title}",
+            url=f"/workforce/openings/{opening.control_number}/",
+            status=opening.get_status_display(),
+            due=opening.close_date,
+        )
+        for opening in openings_managed_by(user).filter(status__in=[OpeningStatus.DRAFT, OpeningStatus.OPEN])[:20]
+    ]
+    return items

@@ -4,11 +4,11 @@ Written against the historical models, so it keeps working as the models change;
 row it creates gets its history row, as the services would write.
 """
 
-from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 from django.utils import timezone
+
+from eo_portal.migration_history import record_created, system_user_for
 
 AGENCIES = [
     ("National Security Agency", "NSA", "nsa"),
@@ -24,25 +24,11 @@ AGENCY_ROLE_PERMISSIONS = ("view_organisation",)
 REASON = "loaded from the order"
 
 
-def _history(apps, model_name, obj, system_user, when):
-    historical = apps.get_model("eo_portal", f"Historical{model_name}")
-    columns = {field.attname for field in historical._meta.concrete_fields}
-    values = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
-    return historical.objects.create(
-        **{name: value for name, value in values.items() if name in columns},
-        history_date=when,
-        history_type="+",
-        history_user_id=system_user.pk,
-        history_change_reason=REASON,
-    )
-
-
 def load_agencies(apps, schema_editor):
     app_config = apps.get_app_config("eo_portal")
     app_config.models_module = True  # create_permissions skips apps without one
     create_permissions(app_config, apps=apps, verbosity=0)
 
-    user_model = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     organisation_model = apps.get_model("eo_portal", "Organisation")
@@ -50,17 +36,7 @@ def load_agencies(apps, schema_editor):
     group_permissions_history = apps.get_model("eo_portal", "HistoricalGroup_permissions")
     now = timezone.now()
 
-    system_user, created = user_model.objects.get_or_create(
-        username=settings.SYSTEM_USERNAME,
-        defaults={
-            "password": make_password(None),
-            "is_superuser": True,
-            "first_name": "EO Portal",
-            "last_name": "system",
-        },
-    )
-    if created:
-        _history(apps, "User", system_user, system_user, now)
+    system_user = system_user_for(apps)
 
     perms = {
         p.codename: p
@@ -71,7 +47,7 @@ def load_agencies(apps, schema_editor):
             continue
         group = group_model.objects.create(name=f"organisation:{slug}")
         group.permissions.add(*(perms[codename] for codename in AGENCY_ROLE_PERMISSIONS))
-        group_history = _history(apps, "Group", group, system_user, now)
+        group_history = record_created(apps, "eo_portal", "Group", group, system_user, REASON, now)
         for link in group_model.permissions.through.objects.filter(group=group):
             group_permissions_history.objects.create(
                 id=link.pk, history=group_history, group_id=link.group_id, permission_id=link.permission_id
@@ -79,10 +55,10 @@ def load_agencies(apps, schema_editor):
         organisation = organisation_model.objects.create(
             name=name, short_name=short_name, slug=slug, kind="agency", group=group
         )
-        _history(apps, "Organisation", organisation, system_user, now)
+        record_created(apps, "eo_portal", "Organisation", organisation, system_user, REASON, now)
         for codename in OWN_ORGANISATION_PERMISSIONS:
             grant = grant_model.objects.create(content_object=organisation, group=group, permission=perms[codename])
-            _history(apps, "OrganisationGroupObjectPermission", grant, system_user, now)
+            record_created(apps, "eo_portal", "OrganisationGroupObjectPermission", grant, system_user, REASON, now)
 
 
 class Migration(migrations.Migration):
