@@ -1,7 +1,11 @@
 """What every admin page of the portal shares: history, object permissions, selector-based querysets."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
+
+from eo_portal.errors import Conflict
 
 
 class PortalAdmin(SimpleHistoryAdmin, GuardedModelAdmin):
@@ -35,3 +39,17 @@ class ReadOnlyPortalAdmin(PortalAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def apply_to_each(request, queryset, step, label: str) -> None:
+    """An admin action that calls a service on each selected row, reporting each refusal."""
+    done = 0
+    for obj in queryset:
+        try:
+            step(obj, by=request.user)
+        except (Conflict, PermissionDenied, ValidationError) as exc:
+            messages.error(request, f"{obj}: {exc}" if str(exc) else f"{obj}: not allowed.")
+        else:
+            done += 1
+    if done:
+        messages.success(request, f"{label}: {done}.")

@@ -185,6 +185,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "eo_portal.models.OrganisationKind",
         "DocumentKindEnum": "reviews.models.DocumentKind",
+        "ReviewCaseStatusEnum": "reviews.workflow.Status",
+        "OpeningStatusEnum": "workforce.workflow.OpeningStatus",
+        "ApplicationStatusEnum": "workforce.workflow.ApplicationStatus",
     },
 }
 

@@ -4,12 +4,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from clearinghouse.api import router as clearinghouse_api
+from clearinghouse.api import urlpatterns as clearinghouse_api
 from eo_portal import api, views
 from eo_portal.forms import SignInForm
-from grants.api import router as grants_api
-from reviews.api import router as reviews_api
-from workforce.api import router as workforce_api
+from grants.api import urlpatterns as grants_api
+from reviews.api import urlpatterns as reviews_api
+from workforce.api import urlpatterns as workforce_api
 
 core_api = DefaultRouter()
 core_api.register("organisations", api.OrganisationViewSet, basename="organisation")
@@ -18,10 +18,10 @@ core_api.register("tokens", api.ApiTokenViewSet, basename="token")
 
 api_v1 = [
     path("me/", api.MeView.as_view(), name="api-me"),
-    path("reviews/", include((reviews_api.urls, "reviews-api"))),
-    path("clearinghouse/", include((clearinghouse_api.urls, "clearinghouse-api"))),
-    path("grants/", include((grants_api.urls, "grants-api"))),
-    path("workforce/", include((workforce_api.urls, "workforce-api"))),
+    path("reviews/", include((reviews_api, "reviews-api"))),
+    path("clearinghouse/", include((clearinghouse_api, "clearinghouse-api"))),
+    path("grants/", include((grants_api, "grants-api"))),
+    path("workforce/", include((workforce_api, "workforce-api"))),
     # Namespaced, so the API's "organisation-detail" never shadows the page of that name.
     path("", include((core_api.urls, "api"))),
 ]
@@ -34,6 +34,11 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signup/done/", views.signup_done, name="signup-done"),
+    path("accounts/verify/resend/", views.verification_resend, name="account-verify-resend"),
+    path("accounts/verify/sent/", views.verification_resent, name="verification-resent"),
+    path("accounts/verify/<str:uidb64>/<str:token>/", views.account_verify, name="account-verify"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("notifications/", views.notification_list, name="notification-list"),

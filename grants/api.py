@@ -3,3 +3,4 @@
 from rest_framework.routers import DefaultRouter
 
 router = DefaultRouter()
+urlpatterns = router.urls

@@ -1,25 +1,10 @@
 """Review cases in the admin: rows from the selectors; every state change through the services."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 
-from eo_portal.admin_base import ReadOnlyPortalAdmin
-from eo_portal.errors import Conflict
+from eo_portal.admin_base import ReadOnlyPortalAdmin, apply_to_each
 from reviews import selectors, services
 from reviews.models import CaseDocument, CaseMessage, Finding, PartnerAccess, ReviewCase
-
-
-def _each(request, queryset, step, label: str) -> None:
-    done = 0
-    for case in queryset:
-        try:
-            step(case, by=request.user)
-        except (Conflict, PermissionDenied, ValidationError) as exc:
-            messages.error(request, f"{case.reference}: {exc}" if str(exc) else f"{case.reference}: not allowed.")
-        else:
-            done += 1
-    if done:
-        messages.success(request, f"{label}: {done} case(s).")
 
 
 @admin.register(ReviewCase)
@@ -35,15 +20,15 @@ class ReviewCaseAdmin(ReadOnlyPortalAdmin):
 
     @admin.action(description="Start screening")
     def start_screening(self, request, queryset):
-        _each(request, queryset, services.start_screening, "Screening started")
+        apply_to_each(request, queryset, services.start_screening, "Screening started")
 
     @admin.action(description="Start the review")
     def start_review(self, request, queryset):
-        _each(request, queryset, services.start_review, "Review started")
+        apply_to_each(request, queryset, services.start_review, "Review started")
 
     @admin.action(description="Close the case")
     def close(self, request, queryset):
-        _each(request, queryset, services.close_case, "Closed")
+        apply_to_each(request, queryset, services.close_case, "Closed")
 
 
 @admin.register(Finding)

@@ -489,3 +489,4 @@ class InvitationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 router = DefaultRouter()
 router.register("cases", CaseViewSet, basename="case")
 router.register("invitations", InvitationViewSet, basename="invitation")
+urlpatterns = router.urls

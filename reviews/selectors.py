@@ -24,7 +24,7 @@ from django.http import Http404
 from eo_portal import deadlines, permissions
 from eo_portal.models import Membership, Organisation, OrganisationKind, Role
 from eo_portal.registry import WorkItem
-from eo_portal.selectors import memberships_of, organisation_ids_of
+from eo_portal.selectors import organisation_ids_of, organisations_acting_for
 from reviews.models import (
     ACCESS_WINDOW_DAYS,
     AgencyAssignment,
@@ -311,8 +311,4 @@ def documents_reviewable_by(user: User | AnonymousUser | None) -> QuerySet[CaseD
 
 def labs_filing_for(user: User | AnonymousUser | None) -> list[Organisation]:
     """The labs in which the user may file a case: those where they are a member or manager."""
-    return [
-        membership.organisation
-        for membership in memberships_of(user)
-        if membership.organisation.kind == OrganisationKind.LAB and membership.role in (Role.MEMBER, Role.MANAGER)
-    ]
+    return organisations_acting_for(user, OrganisationKind.LAB)

@@ -346,3 +346,9 @@ def open_work_for(user: User) -> list[WorkItem]:
         for opening in openings_managed_by(user).filter(status__in=[OpeningStatus.DRAFT, OpeningStatus.OPEN])[:20]
     ]
     return items
+
+
+def applications_for_admin(user: User | AnonymousUser | None) -> QuerySet[Application]:
+    """The admin lists only the applications to the user's agency's openings, never applicants' own."""
+    reviewable = permissions.restrict(Opening.objects.all(), user, "review_applications_opening").values("pk")
+    return Application.objects.filter(opening__in=reviewable).select_related("opening", "applicant")
