@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils import timezone
 
 
 class EoPortalConfig(AppConfig):
@@ -9,3 +10,20 @@ class EoPortalConfig(AppConfig):
         from eo_portal import registry, selectors
 
         registry.register_visibility("eo_portal.Organisation", selectors.organisations_visible_to)
+
+        from django.contrib.auth import user_logged_in
+        from django.contrib.auth.models import update_last_login
+
+        user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+        user_logged_in.connect(record_sign_in_time, dispatch_uid="update_last_login")
+
+
+def record_sign_in_time(sender, user, **kwargs) -> None:
+    """Django's own receiver, without a history row at every sign-in, which would bury the
+    account's real changes under its sign-in times."""
+    user.last_login = timezone.now()
+    user.skip_history_when_saving = True
+    try:
+        user.save(update_fields=["last_login"])
+    finally:
+        del user.skip_history_when_saving

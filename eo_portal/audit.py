@@ -40,8 +40,22 @@ def save_audited(obj: models.Model, *, by: User, reason: str, validate: bool = T
         obj.full_clean()
     obj._history_user = by
     obj._change_reason = reason
-    obj.save()
+    try:
+        obj.save()
+    finally:
+        # A later save of the same object must not repeat this user and reason.
+        del obj._history_user, obj._change_reason
     return obj
+
+
+def set_related_audited(obj: models.Model, field: str, values: list, *, by: User, reason: str) -> None:
+    """Replace a many-to-many relation; the history row it causes names the acting user and reason."""
+    obj._history_user = by
+    obj._change_reason = reason
+    try:
+        getattr(obj, field).set(values)
+    finally:
+        del obj._history_user, obj._change_reason
 
 
 def delete_audited(obj: models.Model, *, by: User, reason: str) -> None:

@@ -1,9 +1,10 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from eo_portal import services
 from eo_portal.models import Organisation, Role
 from eo_portal.services import EDITABLE_ORGANISATION_FIELDS
 
@@ -76,3 +77,71 @@ class ApiTokenForm(UswdsForm, forms.Form):
 
 class SignInForm(UswdsForm, AuthenticationForm):
     pass
+
+
+class SignUpForm(UswdsForm, forms.Form):
+    """A job seeker's own account. The rules (unique user name and e-mail in any letter case, the
+    password validators) are `services.new_account_problems`, shown here at their fields."""
+
+    username = forms.CharField(
+        label="User name",
+        max_length=150,
+        help_text="What you sign in with: up to 150 letters, digits and @ . + - _ characters.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        help_text="We send a link to this address; the account works once you follow it.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    first_name = forms.CharField(
+        label="First name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_confirmation = forms.CharField(
+        label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read when the form is made, so the text always matches the validators in force.
+        self.fields["password"].help_text = " ".join(password_validation.password_validators_help_texts())
+
+    def clean(self) -> dict:
+        data = super().clean()
+        password, confirmation = data.get("password"), data.get("password_confirmation")
+        if password and confirmation and password != confirmation:
+            self.add_error("password_confirmation", "The two passwords do not match.")
+        problems = services.new_account_problems(
+            username=data.get("username", ""),
+            email=data.get("email", ""),
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+            password=password or "",
+        )
+        for field, messages in problems.items():
+            # A field that already failed its own check keeps that one message.
+            if field not in self.fields:
+                self.add_error(None, messages)
+            elif not self.has_error(field):
+                self.add_error(field, messages)
+        return data
+
+    def account_details(self) -> dict:
+        """The keyword arguments of `services.register_account`."""
+        return {name: self.cleaned_data[name] for name in ("username", "email", "first_name", "last_name", "password")}
+
+
+class ResendVerificationForm(UswdsForm, forms.Form):
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        help_text="The address you gave when you created the account.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

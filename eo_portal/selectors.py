@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.http import urlsafe_base64_decode
 
 from eo_portal import permissions
 from eo_portal.audit import HistoryEntry, history_entries
@@ -17,6 +20,7 @@ from eo_portal.models import (
     Organisation,
     OrganisationGroupObjectPermission,
     OrganisationSector,
+    Role,
 )
 
 if TYPE_CHECKING:
@@ -152,3 +156,73 @@ def organisation_history(organisation: Organisation) -> list[HistoryEntry]:
             ),
         ],
     )
+
+
+# ---------------------------------------------------------------------------
+# Self-service accounts (services.register_account, services.verify_account).
+
+# The history reason of an account a person registered themselves; services write it.
+ACCOUNT_REGISTERED = "account registered"
+
+
+def username_taken(username: str) -> bool:
+    """Whether any account, active or not, has this user name in any letter case."""
+    return get_user_model()._default_manager.filter(username__iexact=username).exists()
+
+
+def email_taken(email: str) -> bool:
+    """Whether any account, active or not, has this e-mail address in any letter case."""
+    return get_user_model()._default_manager.filter(email__iexact=email).exists()
+
+
+def accounts_awaiting_verification() -> QuerySet[User]:
+    """Accounts their owners registered and have not verified yet.
+
+    Inactive and never signed in is not enough: an administrator may have deactivated an account
+    that never signed in, and such an account must not be able to reactivate itself by e-mail. So
+    the account's latest history row must still be its registration: any later change, by an
+    administrator or by verification, ends the self-service path.
+    """
+    user_model = get_user_model()
+    latest_reason = (
+        user_model.history.filter(id=OuterRef("pk"))
+        .order_by("-history_date", "-history_id")
+        .values("history_change_reason")[:1]
+    )
+    return (
+        user_model._default_manager.filter(is_active=False, last_login__isnull=True)
+        .annotate(latest_history_reason=Subquery(latest_reason))
+        .filter(latest_history_reason=ACCOUNT_REGISTERED)
+    )
+
+
+def account_awaiting_verification(account_id: object) -> User | None:
+    try:
+        return accounts_awaiting_verification().filter(pk=account_id).first()
+    except (ValueError, TypeError, OverflowError, ValidationError):
+        return None
+
+
+def account_awaiting_verification_from_link(uidb64: str) -> User | None:
+    """The account a verification link names, if it still awaits verification; None for a
+    link that names no account, names it wrongly, or names one that is already active."""
+    try:
+        account_id = get_user_model()._meta.pk.to_python(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, TypeError, OverflowError, ValidationError):
+        return None
+    return account_awaiting_verification(account_id)
+
+
+def accounts_awaiting_verification_at(email: str) -> QuerySet[User]:
+    if not email:
+        return get_user_model()._default_manager.none()
+    return accounts_awaiting_verification().filter(email__iexact=email)
+
+
+def organisations_acting_for(user: User | AnonymousUser | None, kind: str) -> list[Organisation]:
+    """The user's active organisations of a kind in which they may act (members and managers)."""
+    return [
+        membership.organisation
+        for membership in memberships_of(user)
+        if membership.organisation.kind == kind and membership.role in (Role.MEMBER, Role.MANAGER)
+    ]

@@ -7,17 +7,21 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from eo_portal import permissions
+from eo_portal import permissions, selectors
 from eo_portal.api_tokens import hash_secret, new_secret
-from eo_portal.audit import delete_audited, save_audited
+from eo_portal.audit import delete_audited, save_audited, system_user
 from eo_portal.models import (
     ApiToken,
     Membership,
@@ -158,8 +162,10 @@ def create_account(
     password: str | None = None,
     is_staff: bool = False,
     is_superuser: bool = False,
+    is_active: bool = True,
+    reason: str = "account created",
 ) -> User:
-    """A person's account; without a password it cannot sign in until one is set."""
+    """A person's account; without a password it cannot sign in until one is set, nor while inactive."""
     _require(by.is_superuser)
     account = get_user_model()(
         username=username,
@@ -168,11 +174,145 @@ def create_account(
         last_name=last_name,
         is_staff=is_staff or is_superuser,
         is_superuser=is_superuser,
+        is_active=is_active,
     )
     account.set_password(password)
     if password is None:
         account.set_unusable_password()
-    return save_audited(account, by=by, reason="account created", validate=False)
+    return save_audited(account, by=by, reason=reason, validate=False)
+
+
+# ---------------------------------------------------------------------------
+# Self-service accounts: a job seeker registers, then proves the e-mail address is theirs.
+
+USERNAME_TAKEN = "An account with this user name already exists."
+EMAIL_TAKEN = "An account with this e-mail already exists."
+INVALID_LINK = "This link is not valid: it has expired, was already used, or was changed."
+
+
+def _unsaved_account(*, username: str, email: str, first_name: str, last_name: str) -> User:
+    """The account as it would be stored, normalised as Django's own forms normalise it."""
+    user_model = get_user_model()
+    return user_model(
+        username=user_model.normalize_username(username.strip()),
+        email=user_model.objects.normalize_email(email.strip()),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+    )
+
+
+def new_account_problems(
+    *, username: str, email: str, first_name: str, last_name: str, password: str
+) -> dict[str, list[str]]:
+    """What stops a person registering with these details, field by field; empty when nothing does.
+
+    The sign-up form asks this to show every problem at its field in one round, and
+    `register_account` asks it again, so no other door skips a rule. An empty value is left to
+    the caller's own "required" check.
+    """
+    account = _unsaved_account(username=username, email=email, first_name=first_name, last_name=last_name)
+    problems: dict[str, list[str]] = {}
+    try:
+        # The model's own rules: allowed characters of a user name, lengths, the e-mail's form.
+        account.clean_fields(exclude=["password"])
+    except ValidationError as exc:
+        problems.update(exc.message_dict)
+    if not account.email:
+        problems.setdefault("email", []).append("Enter your e-mail address: the activation link goes there.")
+    if account.username and "username" not in problems and selectors.username_taken(account.username):
+        problems["username"] = [USERNAME_TAKEN]
+    if account.email and "email" not in problems and selectors.email_taken(account.email):
+        problems["email"] = [EMAIL_TAKEN]
+    if password:
+        try:
+            password_validation.validate_password(password, account)
+        except ValidationError as exc:
+            problems["password"] = exc.messages
+    return {field: messages for field, messages in problems.items() if messages}
+
+
+def register_account(*, username: str, email: str, first_name: str, last_name: str, password: str) -> User:
+    """A job seeker's own account: created inactive by the system user, and e-mailed a link that
+    activates it (`verify_account`). Raises ValidationError with a message per field."""
+    problems = new_account_problems(
+        username=username, email=email, first_name=first_name, last_name=last_name, password=password
+    )
+    if not password:
+        problems.setdefault("password", ["Choose a password."])
+    if problems:
+        raise ValidationError(problems)
+    details = _unsaved_account(username=username, email=email, first_name=first_name, last_name=last_name)
+    try:
+        with transaction.atomic():
+            account = create_account(
+                by=system_user(),
+                username=details.username,
+                email=details.email,
+                first_name=details.first_name,
+                last_name=details.last_name,
+                password=password,
+                is_active=False,
+                reason=selectors.ACCOUNT_REGISTERED,
+            )
+            _send_verification_on_commit(account)
+    except IntegrityError as exc:
+        # Two people sent the same user name at the same moment; the database kept one.
+        raise ValidationError({"username": USERNAME_TAKEN}) from exc
+    return account
+
+
+def resend_verification(*, email: str) -> None:
+    """A new link for each account at this address still awaiting verification; for any other
+    address nothing happens, and the caller answers the same either way."""
+    for account in selectors.accounts_awaiting_verification_at(email.strip()):
+        _send_verification_on_commit(account)
+
+
+def _send_verification_on_commit(account: User) -> None:
+    account_id = account.pk
+
+    def enqueue() -> None:
+        from django_q.tasks import async_task
+
+        async_task("eo_portal.tasks.send_verification_email", account_id)
+
+    transaction.on_commit(enqueue)
+
+
+def verification_path(account: User) -> str:
+    """The path of the link that activates `account`. The token is Django's password-reset token:
+    it lapses after PASSWORD_RESET_TIMEOUT and once the account has signed in."""
+    uidb64 = urlsafe_base64_encode(force_bytes(account.pk))
+    return reverse("account-verify", args=[uidb64, default_token_generator.make_token(account)])
+
+
+def verification_link_is_valid(account: User, token: str) -> bool:
+    return default_token_generator.check_token(account, token)
+
+
+def verification_link_lifetime() -> str:
+    """How long a link works, in words, for the e-mail and the pages."""
+    seconds = settings.PASSWORD_RESET_TIMEOUT
+    days, hours = seconds // 86400, seconds // 3600
+    if days and seconds % 86400 == 0:
+        return f"{days} day{'s' if days != 1 else ''}"
+    return f"{max(hours, 1)} hour{'s' if hours != 1 else ''}"
+
+
+def verify_account(account: User, token: str) -> User:
+    """Activate a registered account whose owner followed the e-mailed link.
+
+    The account itself is the history user: it is its owner who acts. Raises ValidationError when
+    the account no longer awaits verification or the token does not match it.
+    """
+    with transaction.atomic():
+        # Locked, so two clicks at once activate it once; the second finds it active and fails.
+        locked = selectors.accounts_awaiting_verification().select_for_update().filter(pk=account.pk).first()
+        if locked is None or not verification_link_is_valid(locked, token):
+            raise ValidationError({"token": INVALID_LINK})
+        locked.is_active = True
+        save_audited(locked, by=locked, reason="e-mail verified", validate=False)
+    return locked
 
 
 # ---------------------------------------------------------------------------

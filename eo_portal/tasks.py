@@ -1,6 +1,7 @@
 """Background work of the core, run by django-q2 workers as the system user."""
 
 from django.core.mail import send_mail
+from django.urls import reverse
 
 from eo_portal import selectors, services
 from eo_portal.audit import system_user
@@ -17,4 +18,30 @@ def send_notification_email(notification_id: int) -> bool:
         body = f"{body}\n\n{absolute_url(notification.link)}".strip()
     send_mail(notification.subject, body, None, [notification.recipient.email])
     services.mark_notification_emailed(notification, by=system_user())
+    return True
+
+
+def send_verification_email(account_id: int) -> bool:
+    """E-mail the link that activates a registered account; True when a message was sent.
+
+    The link is made here, when the message goes out, so its lifetime counts from the e-mail;
+    an account that was verified or changed by an administrator meanwhile gets nothing.
+    """
+    account = selectors.account_awaiting_verification(account_id)
+    if account is None or not account.email:
+        return False
+    link = absolute_url(services.verification_path(account))
+    lifetime = services.verification_link_lifetime()
+    body = (
+        f"Hello {account.get_full_name() or account.get_username()},\n\n"
+        f'Someone, we hope you, created the EO Portal account "{account.get_username()}" with this '
+        f"e-mail address. To verify the address and activate the account, open this link within "
+        f'{lifetime} and press "Verify my e-mail address":\n\n'
+        f"{link}\n\n"
+        "If the link has expired, ask for a new one at "
+        f"{absolute_url(reverse('account-verify-resend'))}\n\n"
+        "If you did not create this account, ignore this e-mail: the account stays inactive and "
+        "nobody can sign in with it.\n"
+    )
+    send_mail("Verify your e-mail address for the EO Portal", body, None, [account.email])
     return True

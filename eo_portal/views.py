@@ -6,22 +6,27 @@ Thin by design: selectors to read (404 for what the user may not see), services 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from eo_portal import permissions, registry, selectors, services
 from eo_portal.forms import (
     AddMemberForm,
     ApiTokenForm,
     OrganisationForm,
+    ResendVerificationForm,
     RoleForm,
+    SignUpForm,
     add_service_error,
 )
 
@@ -211,3 +216,83 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.revoke_api_token(token, by=request.user)
     messages.success(request, f"The token “{token.name}” was revoked.")
     return redirect("profile")
+
+
+# ---------------------------------------------------------------------------
+# Self-service accounts: sign up, verify the e-mail address, ask for a new link.
+
+
+def anonymous_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Someone already signed in has an account: send them home."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated:
+            return redirect("home")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@anonymous_only
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.register_account(**form.account_details())
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            return redirect("signup-done")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def _verification_sent(request: HttpRequest, resent: bool) -> HttpResponse:
+    return render(
+        request,
+        "registration/verification_sent.html",
+        {"resent": resent, "lifetime": services.verification_link_lifetime()},
+    )
+
+
+@anonymous_only
+def signup_done(request: HttpRequest) -> HttpResponse:
+    return _verification_sent(request, resent=False)
+
+
+@anonymous_only
+def verification_resent(request: HttpRequest) -> HttpResponse:
+    return _verification_sent(request, resent=True)
+
+
+@anonymous_only
+@require_http_methods(["GET", "POST"])
+def verification_resend(request: HttpRequest) -> HttpResponse:
+    form = ResendVerificationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.resend_verification(email=form.cleaned_data["email"])
+        # The same answer whether or not an account awaits at that address.
+        return redirect("verification-resent")
+    return render(request, "registration/verification_resend.html", {"form": form})
+
+
+def _invalid_link(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/verify_invalid.html", status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def account_verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """GET only shows a button: mail scanners that open links must not activate accounts."""
+    account = selectors.account_awaiting_verification_from_link(uidb64)
+    if account is None or not services.verification_link_is_valid(account, token):
+        return _invalid_link(request)
+    if request.method == "POST":
+        try:
+            account = services.verify_account(account, token)
+        except ValidationError:
+            return _invalid_link(request)
+        login(request, account, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your e-mail address is verified and your account is active. Welcome.")
+        return redirect("home")
+    return render(request, "registration/verify.html", {"account": account})

@@ -337,7 +337,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         self._require_access(case, Access.LAB)
         return self._case_out(services.update_draft(case, by=request.user, **_valid(DraftIn, request, partial=True)))
 
-    @extend_schema(request=None, responses=CaseOut, operation_id="reviews_cases_step")
+    @extend_schema(
+        request=None,
+        responses=CaseOut,
+        operation_id="reviews_cases_step",
+        parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=sorted(STEPS))],
+    )
     @action(detail=True, methods=["post"], url_path=r"(?P<step>submit|withdraw|start-screening|start-review|close)")
     def step(self, request: Request, reference: str, step: str) -> Response:
         """Take a step of the state table; 409 with the reason when the case's state does not allow it."""
@@ -377,7 +382,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         created = services.propose_partner(case, by=request.user, partner=partner, purpose=data.get("purpose", ""))
         return Response(PartnerOut(created).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=PartnerOut, operation_id="reviews_cases_partner_decision")
+    @extend_schema(
+        request=None,
+        responses=PartnerOut,
+        operation_id="reviews_cases_partner_decision",
+        parameters=[OpenApiParameter("verb", str, OpenApiParameter.PATH, enum=["concur", "decline", "revoke"])],
+    )
     @action(detail=True, methods=["post"], url_path=r"partners/(?P<partner_id>\d+)/(?P<verb>concur|decline|revoke)")
     def partner_decision(self, request: Request, reference: str, partner_id: str, verb: str) -> Response:
         case = self.get_object()

@@ -222,7 +222,10 @@ def lab_members(case: ReviewCase) -> QuerySet[User]:
 
 
 def agency_staff(case: ReviewCase) -> QuerySet[User]:
-    """Members and managers of the assigned agencies, who act on the case."""
+    """Members and managers of the assigned agencies, who act on the case; nobody while it is a
+    draft the lab has never submitted, since the agencies do not know of it."""
+    if case.submitted_at is None:
+        return get_user_model()._default_manager.none()
     return get_user_model()._default_manager.filter(
         is_active=True,
         memberships__organisation__review_assignments__case=case,
@@ -312,3 +315,20 @@ def documents_reviewable_by(user: User | AnonymousUser | None) -> QuerySet[CaseD
 def labs_filing_for(user: User | AnonymousUser | None) -> list[Organisation]:
     """The labs in which the user may file a case: those where they are a member or manager."""
     return organisations_acting_for(user, OrganisationKind.LAB)
+
+
+def accepted_invitation_case(user: User | AnonymousUser | None, access_id: int) -> ReviewCase | None:
+    """The case of an invitation this user's partner already accepted, to send them on to it."""
+    if user is None or not user.is_authenticated:
+        return None
+    access = (
+        PartnerAccess.objects.filter(
+            pk=access_id,
+            status=PartnerStatus.ACTIVE,
+            partner__memberships__user=user,
+            partner__is_active=True,
+        )
+        .select_related("case")
+        .first()
+    )
+    return access.case if access else None

@@ -80,9 +80,11 @@ def _case_link(case: ReviewCase) -> str:
     return f"/reviews/cases/{case.reference}/"
 
 
-def _notify_on_commit(recipients: Iterable[User], *, by: User, subject: str, body: str, case: ReviewCase) -> None:
+def _notify_on_commit(
+    recipients: Iterable[User], *, by: User, subject: str, body: str, case: ReviewCase, link: str = ""
+) -> None:
     people = [user for user in recipients if user.pk != by.pk]
-    notify(people, by=by, subject=subject, body=body, link=_case_link(case))
+    notify(people, by=by, subject=subject, body=body, link=link or _case_link(case))
 
 
 def _transition(case: ReviewCase, name: str, *, by: User, **changes) -> ReviewCase:
@@ -510,6 +512,7 @@ def decide_partner(access: PartnerAccess, *, by: User, concur: bool) -> PartnerA
                 subject="Invitation to early access as a trusted partner",
                 body=f"{case.lab.name} invites {locked.partner.name}. Accept the non-disclosure terms to see the case.",
                 case=case,
+                link=f"/reviews/invitations/{locked.pk}/",
             )
     return locked
 

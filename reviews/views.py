@@ -404,6 +404,10 @@ def partner_action(request: HttpRequest, reference: str, access_id: int, action:
 @login_required
 def invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
     """A partner's manager reads the non-disclosure terms and accepts them for the organisation."""
+    accepted = selectors.accepted_invitation_case(request.user, invitation_id)
+    if accepted is not None and request.method == "GET":
+        # The link in the invitation e-mail keeps working once the terms are accepted.
+        return redirect(_case_url(accepted))
     offer = selectors.get_invitation_for(request.user, invitation_id)
     if request.method == "POST":
         try:

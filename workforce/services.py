@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from eo_portal import deadlines, permissions
-from eo_portal.audit import delete_audited, save_audited
+from eo_portal.audit import delete_audited, save_audited, set_related_audited
 from eo_portal.models import Organisation, OrganisationKind, Role
 from eo_portal.references import next_reference
 from eo_portal.services import notify
@@ -112,7 +112,7 @@ def create_opening(
     with transaction.atomic():
         opening.control_number = next_reference("TF", deadlines.today().year)
         save_audited(opening, by=by, reason="draft created", validate=False)
-        opening.work_roles.set(list(work_roles))
+        set_related_audited(opening, "work_roles", list(work_roles), by=by, reason="work roles set")
         _write_locations(opening, locations, by=by)
         for codename in AGENCY_GRANTS:
             permissions.grant_to_organisation(codename, opening, agency, by=by)
@@ -137,8 +137,7 @@ def update_opening(
         _apply_opening_fields(locked, fields=fields, hiring_paths=hiring_paths)
         save_audited(locked, by=by, reason="opening edited")
         if work_roles is not None:
-            locked._history_user = by
-            locked.work_roles.set(list(work_roles))
+            set_related_audited(locked, "work_roles", list(work_roles), by=by, reason="work roles changed")
         if locations is not None:
             _write_locations(locked, locations, by=by)
     return locked
