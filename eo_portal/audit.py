@@ -91,6 +91,11 @@ def _display(record: models.Model, field_name: str, value: Any) -> Any:
     return value
 
 
+def _related_fields(record: models.Model) -> list[str]:
+    # Many-to-many history lives in tables of its own and would cost a query per row to diff.
+    return [field.name for field in record.instance_type._meta.many_to_many]
+
+
 def _entries(records: list[models.Model], describe: Describe | None) -> list[HistoryEntry]:
     """Entries for history rows of one model (newest first), each diffed in memory against the
     previous row of the same object, never through `prev_record`, which queries once per row."""
@@ -108,7 +113,7 @@ def _entries(records: list[models.Model], describe: Describe | None) -> list[His
                     old=_display(record, change.field, change.old),
                     new=_display(record, change.field, change.new),
                 )
-                for change in record.diff_against(previous).changes
+                for change in record.diff_against(previous, excluded_fields=_related_fields(record)).changes
             ]
         entries.append(
             HistoryEntry(

@@ -264,7 +264,12 @@ class OpeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def _fresh(self, opening: Opening) -> Opening:
         return selectors.get_opening_for(self.request.user, opening.control_number)
 
-    @extend_schema(request=None, responses=OpeningOut, operation_id="workforce_openings_move")
+    @extend_schema(
+        request=None,
+        responses=OpeningOut,
+        operation_id="workforce_openings_move",
+        parameters=[OpenApiParameter("move", str, OpenApiParameter.PATH, enum=sorted(OPENING_MOVES))],
+    )
     @action(detail=True, methods=["post"], url_path=r"(?P<move>post|close|fill|cancel)")
     def move(self, request: Request, control_number: str, move: str) -> Response:
         """Post, close, fill or cancel; 409 with the reason when the opening's state does not allow it."""

@@ -7,6 +7,7 @@ applications and profile. OPM sees aggregates, never an applicant's personal dat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from statistics import median
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from eo_portal import deadlines, permissions
+from eo_portal.models import Organisation, OrganisationKind
 from eo_portal.registry import WorkItem
 from workforce.models import (
     ApplicantProfile,
@@ -28,6 +30,7 @@ from workforce.models import (
     Opening,
     OpeningLocation,
     Pathway,
+    SavedOpening,
     SavedSearch,
     WorkRole,
 )
@@ -36,6 +39,8 @@ from workforce.workflow import ENDED, ApplicationStatus, OpeningStatus
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
+DIGITS = re.compile(r"^[0-9]{1,7}$")
+STATE_CODE = re.compile(r"^[A-Z]{2}$")
 PUBLIC_STATES = (OpeningStatus.OPEN, OpeningStatus.CLOSED, OpeningStatus.FILLED)
 SEARCH_VECTOR = SearchVector("title", "duties", "qualifications", config="english")
 SORTS = {
@@ -263,17 +268,31 @@ def hiring_metrics() -> dict[str, Any]:
 
 
 def _counts(group: str) -> list[dict[str, Any]]:
-    rows = (
-        Application.objects.order_by()
-        .values(group)
-        .annotate(
-            applications=Count("pk"),
-            placements=Count("pk", filter=Q(status=ApplicationStatus.PLACED)),
-            openings=Count("opening", distinct=True),
-        )
-        .order_by(group)
+    """Posted openings, applications and placements per pathway or agency (`group` is the path
+    from an application; an opening with no application still counts as an opening)."""
+    opening_group = group.removeprefix("opening__")
+    openings = dict(
+        Opening.objects.filter(status__in=PUBLIC_STATES)
+        .order_by()
+        .values(opening_group)
+        .annotate(n=Count("pk"))
+        .values_list(opening_group, "n")
     )
-    return [{"name": row[group], **{k: row[k] for k in ("openings", "applications", "placements")}} for row in rows]
+    applications = {
+        row[group]: row
+        for row in Application.objects.order_by()
+        .values(group)
+        .annotate(applications=Count("pk"), placements=Count("pk", filter=Q(status=ApplicationStatus.PLACED)))
+    }
+    return [
+        {
+            "name": name,
+            "openings": openings.get(name, 0),
+            "applications": applications.get(name, {}).get("applications", 0),
+            "placements": applications.get(name, {}).get("placements", 0),
+        }
+        for name in sorted(set(openings) | set(applications))
+    ]
 
 
 def filters_from(params: Any) -> SearchFilters:
@@ -281,11 +300,15 @@ def filters_from(params: Any) -> SearchFilters:
     ValidationError naming its field."""
     errors: dict[str, str] = {}
 
+    for name in params:
+        if "\x00" in str(params.get(name, "")):
+            errors[name] = "Remove the NUL character."
+
     def number(name: str, low: int, high: int) -> int | None:
         raw = str(params.get(name, "") or "").strip()
-        if not raw:
+        if not raw or name in errors:
             return None
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        if not DIGITS.match(raw) or not low <= int(raw) <= high:
             errors[name] = f"Enter a whole number from {low} to {high}."
             return None
         return int(raw)
@@ -308,7 +331,7 @@ def filters_from(params: Any) -> SearchFilters:
         series=choice("series", OccupationalSeries.values),
         grade=number("grade", 1, 15),
         minimum_salary=number("minimum_salary", 0, 1_000_000),
-        state=choice("state", None).upper()[:2],
+        state=choice("state", None).upper(),
         remote={"true": True, "false": False}.get(remote_raw),
         clearance=choice("clearance", Clearance.values),
         pathway=choice("pathway", None),
@@ -318,6 +341,8 @@ def filters_from(params: Any) -> SearchFilters:
         open_now=str(params.get("open_now", "") or "").lower() in ("1", "true", "on", "yes"),
         sort=choice("sort", list(SORTS)) or "close_date",
     )
+    if filters.state and not STATE_CODE.match(filters.state):
+        errors["state"] = "Use the two-letter postal code, e.g. VA."
     if errors:
         raise ValidationError(errors)
     return filters
@@ -352,3 +377,33 @@ def applications_for_admin(user: User | AnonymousUser | None) -> QuerySet[Applic
     """The admin lists only the applications to the user's agency's openings, never applicants' own."""
     reviewable = permissions.restrict(Opening.objects.all(), user, "review_applications_opening").values("pk")
     return Application.objects.filter(opening__in=reviewable).select_related("opening", "applicant")
+
+
+# ---------------------------------------------------------------------------
+# Reads the portal pages need (added with the pages).
+
+
+def hiring_agencies() -> QuerySet[Organisation]:
+    """The active federal agencies, for the search's agency filter; agency names are public."""
+    return Organisation.objects.filter(kind=OrganisationKind.AGENCY, is_active=True).order_by("name")
+
+
+def saved_openings_of(user: User | AnonymousUser | None) -> QuerySet[SavedOpening]:
+    """The user's saved openings that they may still see (a cancelled opening drops out)."""
+    if user is None or not user.is_authenticated:
+        return SavedOpening.objects.none()
+    visible = openings_visible_to(user).order_by().values("pk")
+    return SavedOpening.objects.filter(user=user, opening__in=visible).select_related("opening", "opening__agency")
+
+
+def get_saved_search_for(user: User | AnonymousUser | None, saved_id: int) -> SavedSearch:
+    """One of the user's own saved searches; 404 for anyone else's, as for one that does not exist."""
+    try:
+        return saved_searches_of(user).get(pk=saved_id)
+    except (SavedSearch.DoesNotExist, ValueError) as exc:
+        raise Http404("No such saved search") from exc
+
+
+def application_of_to(user: User | AnonymousUser | None, opening: Opening) -> Application | None:
+    """The user's own application to this opening, if they applied."""
+    return applications_of(user).filter(opening=opening).first()

@@ -224,21 +224,33 @@ def save_profile(
     """The signed-in person's own profile; a résumé must be a PDF within the size limit."""
     profile = selectors.profile_of(by) or ApplicantProfile(user=by)
     profile.phone, profile.city, profile.state, profile.summary = phone, city, state.upper(), summary
+    profile.full_clean(exclude=["resume"])
+    stored = None
     if resume is not None:
         digest = _check_resume(resume)
-        profile.full_clean(exclude=["resume"])
         # Stored under the checksum, never under the uploader's file name.
         profile.resume.save(f"{digest}.pdf", resume, save=False)
+        stored = profile.resume.name
         profile.resume_sha256 = digest
         profile.resume_size = resume.size
-    with transaction.atomic():
-        save_audited(profile, by=by, reason="profile saved")
+    try:
+        with transaction.atomic():
+            save_audited(profile, by=by, reason="profile saved", validate=False)
+    except Exception:
+        if stored:
+            profile.resume.storage.delete(stored)
+        raise
     return profile
 
 
 def save_opening(opening: Opening, *, by: User) -> SavedOpening:
     existing = SavedOpening.objects.filter(user=by, opening=opening).first()
     return existing or save_audited(SavedOpening(user=by, opening=opening), by=by, reason="opening saved")
+
+
+def unsave_opening(saved: SavedOpening, *, by: User) -> None:
+    _require(saved.user_id == by.pk)
+    delete_audited(saved, by=by, reason="opening no longer saved")
 
 
 def save_search(*, by: User, name: str, query: dict[str, Any]) -> SavedSearch:
@@ -320,4 +332,11 @@ def place_applicant(application: Application, *, by: User, start_date: date, off
         locked.status = ApplicationStatus.PLACED
         locked.status_changed_at = timezone.now()
         save_audited(locked, by=by, reason="placed", validate=False)
+        notify(
+            [locked.applicant],
+            by=by,
+            subject=f"Your application to {locked.opening.control_number}: placed",
+            body=f"You start on {start_date:%Y-%m-%d} at {office}.",
+            link="/workforce/applications/",
+        )
     return placement
