@@ -170,7 +170,7 @@ def facets(openings: QuerySet[Opening], filters: SearchFilters) -> dict[str, lis
     paths = search_openings(openings, filters, without="hiring_path").aggregate(
         **{code: Count("pk", filter=Q(hiring_paths__contains=f"|{code}|")) for code in HiringPath.values}
     )
-    agencies = dict(openings.values_list("agency__slug", "agency__short_name").distinct())
+    agencies = dict(openings.order_by().values_list("agency__slug", "agency__short_name").distinct())
     return {
         "series": grouped("series", "series", dict(OccupationalSeries.choices)),
         "clearance": grouped("clearance", "clearance", dict(Clearance.choices)),
