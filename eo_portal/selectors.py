@@ -19,6 +19,7 @@ from eo_portal.models import (
     Notification,
     Organisation,
     OrganisationGroupObjectPermission,
+    OrganisationKind,
     OrganisationSector,
     Role,
 )
@@ -226,3 +227,8 @@ def organisations_acting_for(user: User | AnonymousUser | None, kind: str) -> li
         for membership in memberships_of(user)
         if membership.organisation.kind == kind and membership.role in (Role.MEMBER, Role.MANAGER)
     ]
+
+
+def agencies_by_slug(slugs: set[str]) -> list[Organisation]:
+    """Active federal agencies with these slugs (public knowledge: the agencies of the order)."""
+    return list(Organisation.objects.filter(slug__in=slugs, kind=OrganisationKind.AGENCY, is_active=True))

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from eo_portal import permissions
 from eo_portal.models import OrganisationKind
-from eo_portal.selectors import organisations_acting_for
+from eo_portal.selectors import agencies_by_slug, organisations_acting_for
 from workforce import selectors, services
 from workforce.models import (
     Application,
@@ -28,7 +28,7 @@ from workforce.models import (
     Pathway,
     PayPlan,
 )
-from workforce.workflow import ApplicationStatus
+from workforce.workflow import ApplicationStatus, Stage
 
 # ---------------------------------------------------------------------------
 # Output
@@ -52,6 +52,9 @@ class OpeningOut(serializers.ModelSerializer):
     work_roles = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     locations = LocationOut(many=True)
     grade = serializers.CharField(source="grade_display")
+    considering_agencies = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True, help_text="A pooled cohort's other agencies."
+    )
 
     class Meta:
         model = Opening
@@ -59,19 +62,26 @@ class OpeningOut(serializers.ModelSerializer):
             "control_number", "title", "agency", "pathway", "series", "pay_plan", "grade_low", "grade_high",
             "grade", "salary_min", "salary_max", "remote", "telework_eligible", "clearance", "hiring_paths",
             "work_roles", "locations", "open_date", "close_date", "duties", "qualifications", "vacancies",
-            "status", "usajobs_announcement", "posted_at",
+            "status", "usajobs_announcement", "posted_at", "considering_agencies",
         ]
+
+
+class ConsiderationOut(serializers.Serializer):
+    agency = serializers.CharField(source="agency.slug")
+    stage = serializers.CharField()
+    updated_at = serializers.DateTimeField()
 
 
 class ApplicationOut(serializers.ModelSerializer):
     opening = serializers.CharField(source="opening.control_number")
     applicant = serializers.SerializerMethodField()
     placement = serializers.SerializerMethodField()
+    considerations = ConsiderationOut(many=True, read_only=True)
 
     class Meta:
         model = Application
         fields = ["id", "opening", "applicant", "status", "cover_note", "submitted_at", "status_changed_at",
-                  "offered_at", "placement"]
+                  "offered_at", "placement", "considerations"]
 
     def get_applicant(self, application: Application) -> dict:
         user = application.applicant
@@ -110,6 +120,9 @@ class OpeningIn(serializers.Serializer):
     qualifications = serializers.CharField()
     vacancies = serializers.IntegerField(min_value=1, max_value=1000, required=False)
     usajobs_announcement = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    considering_agencies = serializers.ListField(
+        child=serializers.SlugField(), required=False, help_text="Makes the opening a pooled cohort."
+    )
 
 
 class ApplyIn(serializers.Serializer):
@@ -118,6 +131,11 @@ class ApplyIn(serializers.Serializer):
 
 class AdvanceIn(serializers.Serializer):
     status = serializers.ChoiceField(ApplicationStatus.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class ConsiderIn(serializers.Serializer):
+    stage = serializers.ChoiceField(Stage.choices)
     note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
@@ -145,6 +163,12 @@ def _opening_arguments(data: dict) -> dict:
         if len(roles) != len(codes):
             raise ValidationError({"work_roles": "Use the codes of NICE work roles the portal knows."})
         data["work_roles"] = roles
+    if "considering_agencies" in data:
+        slugs = set(data["considering_agencies"])
+        agencies = agencies_by_slug(slugs)
+        if len(agencies) != len(slugs):
+            raise ValidationError({"considering_agencies": "Use the slugs of federal agencies."})
+        data["considering_agencies"] = agencies
     if "locations" in data:
         data["locations"] = [(place["city"], place["state"]) for place in data["locations"]]
     return data
@@ -242,6 +266,7 @@ class OpeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             hiring_paths=data.pop("hiring_paths"),
             locations=data.pop("locations", ()),
             work_roles=data.pop("work_roles", ()),
+            considering_agencies=data.pop("considering_agencies", ()),
             **data,
         )
         return Response(OpeningOut(self._fresh(opening)).data, status=status.HTTP_201_CREATED)
@@ -257,6 +282,7 @@ class OpeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             hiring_paths=data.pop("hiring_paths", None),
             locations=data.pop("locations", None),
             work_roles=data.pop("work_roles", None),
+            considering_agencies=data.pop("considering_agencies", None),
             **data,
         )
         return Response(OpeningOut(self._fresh(updated)).data)
@@ -305,6 +331,14 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def advance(self, request: Request, pk: str) -> Response:
         application = services.advance_application(self.get_object(), by=request.user, **_valid(AdvanceIn, request))
         return Response(ApplicationOut(application).data)
+
+    @extend_schema(request=ConsiderIn, responses=ApplicationOut)
+    @action(detail=True, methods=["post"])
+    def consider(self, request: Request, pk: str) -> Response:
+        """In a pooled cohort, move your agency's own stand on the applicant."""
+        application = self.get_object()
+        services.consider_applicant(application, by=request.user, **_valid(ConsiderIn, request))
+        return Response(ApplicationOut(selectors.get_application_for(request.user, application.pk)).data)
 
     @extend_schema(request=PlaceIn, responses=ApplicationOut)
     @action(detail=True, methods=["post"])

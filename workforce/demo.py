@@ -70,5 +70,31 @@ def seed(by: User) -> int:
         if post:
             services.post_opening(opening, by=staff[agency])
         created.append(opening)
-    services.apply(created[0], by=users.get(username="jobseeker"), cover_note="I analyse vulnerabilities daily.")
-    return len(created) + 1
+    cohort = services.create_opening(
+        by=staff["opm"],
+        agency=agencies["opm"],
+        hiring_paths=["public", "vet", "graduates"],
+        locations=[("Washington", "DC")],
+        work_roles=[roles["PD-WRL-001"], roles["PD-WRL-007"]],
+        considering_agencies=list(Organisation.objects.filter(slug__in=["dhs", "cisa"])),
+        title="Tech Force Cyber Specialist Cohort 2027 (pooled)",
+        pathway=pathways["tech-force-fellowship"],
+        series="2210",
+        pay_plan="GS",
+        grade_low=13,
+        grade_high=14,
+        salary_min=120579,
+        salary_max=185867,
+        remote=False,
+        telework_eligible=True,
+        clearance="secret",
+        open_date=today - timedelta(days=1),
+        close_date=today + timedelta(days=45),
+        duties="A two-year cohort: one application, considered by OPM, DHS and CISA for cyber defence teams.",
+        qualifications="One year of specialized experience at GS-12, or equivalent.",
+    )
+    services.post_opening(cohort, by=staff["opm"])
+    jobseeker = users.get(username="jobseeker")
+    services.apply(created[0], by=jobseeker, cover_note="I analyse vulnerabilities daily.")
+    services.apply(cohort, by=jobseeker, cover_note="I would like to join the 2027 cohort.")
+    return len(created) + 3

@@ -25,7 +25,7 @@ from workforce.models import (
     SavedSearch,
 )
 from workforce.services import OPENING_FIELDS
-from workforce.workflow import AGENCY_MOVES, ApplicationStatus
+from workforce.workflow import AGENCY_MOVES, STAGE_MOVES, ApplicationStatus, Stage
 
 LOCATION_LINE = re.compile(r"^(?P<city>[^,]+),\s*(?P<state>[A-Za-z]{2})$")
 
@@ -249,6 +249,26 @@ class AdvanceForm(UswdsForm, forms.Form):
         self.fields["status"].choices = [
             ("", "Choose a status"),
             *[(s.value, s.label) for s in (ApplicationStatus(v) for v in AGENCY_MOVES.get(current, ()))],
+        ]
+
+
+class ConsiderForm(UswdsForm, forms.Form):
+    """In a pooled cohort, move your own agency's stand on an applicant."""
+
+    stage = forms.ChoiceField(label="Your agency's new stage")
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the history and sent to the applicant.",
+    )
+
+    def __init__(self, *args, current: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [
+            ("", "Choose a stage"),
+            *[(s.value, s.label) for s in (Stage(v) for v in STAGE_MOVES.get(current, ()))],
         ]
 
 

@@ -14,7 +14,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from eo_portal.models import Organisation, OrganisationKind
-from workforce.workflow import ApplicationStatus, OpeningStatus
+from workforce.workflow import ApplicationStatus, OpeningStatus, Stage
 
 
 class Clearance(models.TextChoices):
@@ -126,6 +126,14 @@ class Opening(models.Model):
     # Stored as "|public|vet|" so one query can filter and count every path on any database.
     hiring_paths = models.CharField(max_length=300, default="|public|")
     work_roles = models.ManyToManyField(WorkRole, related_name="openings", blank=True)
+    # A pooled cohort: one application that these agencies, besides the posting one, consider.
+    considering_agencies = models.ManyToManyField(
+        Organisation,
+        related_name="considered_openings",
+        blank=True,
+        limit_choices_to={"kind": OrganisationKind.AGENCY},
+        help_text="Other agencies that consider this cohort's applicants; empty for an ordinary opening.",
+    )
     open_date = models.DateField()
     close_date = models.DateField()
     duties = models.TextField()
@@ -137,7 +145,7 @@ class Opening(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[work_roles])
+    history = HistoricalRecords(m2m_fields=[work_roles, considering_agencies])
 
     class Meta:
         ordering = ["close_date", "id"]
@@ -184,6 +192,10 @@ class Opening(models.Model):
     def get_hiring_paths_display(self) -> str:
         labels = dict(HiringPath.choices)
         return ", ".join(labels.get(path, path) for path in self.hiring_path_list)
+
+    @property
+    def is_cohort(self) -> bool:
+        return bool(self.considering_agencies.all())
 
     @property
     def grade_display(self) -> str:
@@ -259,6 +271,24 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.applicant} for {self.opening.control_number}"
+
+
+class Consideration(models.Model):
+    """One agency's stand on an applicant to a pooled cohort, shown to the applicant."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="considerations")
+    agency = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    stage = models.CharField(max_length=15, choices=Stage.choices, default=Stage.CONSIDERING)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency__short_name"]
+        constraints = [models.UniqueConstraint(fields=["application", "agency"], name="one_consideration_per_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.agency.short_name}: {self.get_stage_display()}"
 
 
 class Placement(models.Model):

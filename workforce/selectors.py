@@ -25,6 +25,7 @@ from workforce.models import (
     ApplicantProfile,
     Application,
     Clearance,
+    Consideration,
     HiringPath,
     OccupationalSeries,
     Opening,
@@ -67,7 +68,9 @@ def work_roles() -> QuerySet[WorkRole]:
 
 def _with_details(openings: QuerySet[Opening]) -> QuerySet[Opening]:
     return openings.select_related("agency", "pathway").prefetch_related(
-        Prefetch("locations", queryset=OpeningLocation.objects.order_by("state", "city")), "work_roles"
+        Prefetch("locations", queryset=OpeningLocation.objects.order_by("state", "city")),
+        "work_roles",
+        "considering_agencies",
     )
 
 
@@ -201,8 +204,10 @@ def applications_visible_to(user: User | AnonymousUser | None) -> QuerySet[Appli
     if user is None or not user.is_authenticated or not user.is_active:
         return Application.objects.none()
     reviewable = permissions.restrict(Opening.objects.all(), user, "review_applications_opening").values("pk")
-    return Application.objects.filter(Q(applicant=user) | Q(opening__in=reviewable)).select_related(
-        "opening", "opening__agency", "applicant", "placement"
+    return (
+        Application.objects.filter(Q(applicant=user) | Q(opening__in=reviewable))
+        .select_related("opening", "opening__agency", "applicant", "placement")
+        .prefetch_related(Prefetch("considerations", queryset=Consideration.objects.select_related("agency")))
     )
 
 
@@ -216,11 +221,17 @@ def get_application_for(user: User | AnonymousUser | None, application_id: int) 
 def applications_of(user: User | AnonymousUser | None) -> QuerySet[Application]:
     if user is None or not user.is_authenticated:
         return Application.objects.none()
-    return Application.objects.filter(applicant=user).select_related("opening", "opening__agency", "placement")
+    return (
+        Application.objects.filter(applicant=user)
+        .select_related("opening", "opening__agency", "placement")
+        .prefetch_related(Prefetch("considerations", queryset=Consideration.objects.select_related("agency")))
+    )
 
 
 def applications_to(opening: Opening) -> QuerySet[Application]:
-    return opening.applications.select_related("applicant", "placement")
+    return opening.applications.select_related("applicant", "placement").prefetch_related(
+        Prefetch("considerations", queryset=Consideration.objects.select_related("agency"))
+    )
 
 
 def profile_of(user: User) -> ApplicantProfile | None:
@@ -407,3 +418,13 @@ def get_saved_search_for(user: User | AnonymousUser | None, saved_id: int) -> Sa
 def application_of_to(user: User | AnonymousUser | None, opening: Opening) -> Application | None:
     """The user's own application to this opening, if they applied."""
     return applications_of(user).filter(opening=opening).first()
+
+
+def consideration_of_agency(application: Application, user: User) -> Consideration | None:
+    """The pooled-cohort consideration of the agency the user acts for (the first, if several)."""
+    return (
+        application.considerations.filter(agency__memberships__user=user, agency__is_active=True)
+        .select_related("agency")
+        .order_by("agency__short_name")
+        .first()
+    )

@@ -22,6 +22,7 @@ from workforce import selectors, workflow
 from workforce.models import (
     ApplicantProfile,
     Application,
+    Consideration,
     Opening,
     OpeningLocation,
     Placement,
@@ -29,12 +30,14 @@ from workforce.models import (
     SavedSearch,
     WorkRole,
 )
-from workforce.workflow import ApplicationStatus, MoveNotAllowed, OpeningStatus
+from workforce.workflow import ApplicationStatus, MoveNotAllowed, OpeningStatus, Stage
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 AGENCY_GRANTS = ("view_opening", "change_opening", "publish_opening", "review_applications_opening")
+# The other agencies of a pooled cohort see it and its applicants, but do not edit or post it.
+COHORT_GRANTS = ("view_opening", "review_applications_opening")
 OPENING_FIELDS = (
     "title",
     "pathway",
@@ -100,9 +103,11 @@ def create_opening(
     hiring_paths: list[str],
     locations: Iterable[tuple[str, str]] = (),
     work_roles: Iterable[WorkRole] = (),
+    considering_agencies: Iterable[Organisation] = (),
     **fields: Any,
 ) -> Opening:
-    """A draft opening of the user's agency, seen only by that agency until it is posted."""
+    """A draft opening of the user's agency, seen only by that agency until it is posted. With
+    considering agencies it is a pooled cohort: each of them sees and considers its applicants."""
     if agency.kind != OrganisationKind.AGENCY:
         raise ValidationError({"agency": "Only a federal agency posts openings."})
     _require(permissions.has_role_at_least(by, agency, Role.MEMBER))
@@ -116,7 +121,25 @@ def create_opening(
         _write_locations(opening, locations, by=by)
         for codename in AGENCY_GRANTS:
             permissions.grant_to_organisation(codename, opening, agency, by=by)
+        _set_considering_agencies(opening, list(considering_agencies), by=by)
     return opening
+
+
+def _set_considering_agencies(opening: Opening, agencies: list[Organisation], *, by: User) -> None:
+    """The cohort's other agencies see and move its applicants; one removed loses that at once."""
+    if any(agency.kind != OrganisationKind.AGENCY for agency in agencies):
+        raise ValidationError({"considering_agencies": "Only federal agencies consider a cohort's applicants."})
+    wanted = {agency.pk: agency for agency in agencies if agency.pk != opening.agency_id}
+    current = {agency.pk: agency for agency in opening.considering_agencies.all()}
+    for pk, agency in current.items():
+        if pk not in wanted:
+            for codename in COHORT_GRANTS:
+                permissions.revoke_from_organisation(codename, opening, agency, by=by)
+    for pk, agency in wanted.items():
+        if pk not in current:
+            for codename in COHORT_GRANTS:
+                permissions.grant_to_organisation(codename, opening, agency, by=by)
+    set_related_audited(opening, "considering_agencies", list(wanted.values()), by=by, reason="cohort agencies set")
 
 
 def update_opening(
@@ -126,6 +149,7 @@ def update_opening(
     hiring_paths: list[str] | None = None,
     locations: Iterable[tuple[str, str]] | None = None,
     work_roles: Iterable[WorkRole] | None = None,
+    considering_agencies: Iterable[Organisation] | None = None,
     **fields: Any,
 ) -> Opening:
     """Edit a draft or open opening; a rejected change leaves the stored one as it was."""
@@ -140,6 +164,8 @@ def update_opening(
             set_related_audited(locked, "work_roles", list(work_roles), by=by, reason="work roles changed")
         if locations is not None:
             _write_locations(locked, locations, by=by)
+        if considering_agencies is not None:
+            _set_considering_agencies(locked, list(considering_agencies), by=by)
     return locked
 
 
@@ -279,7 +305,39 @@ def apply(opening: Opening, *, by: User, cover_note: str = "") -> Application:
                 )
         except IntegrityError as exc:
             raise MoveNotAllowed("You have already applied to this opening.") from exc
+        cohort = list(locked.considering_agencies.all())
+        for agency in [locked.agency, *cohort] if cohort else []:
+            save_audited(
+                Consideration(application=application, agency=agency), by=by, reason="considered in the cohort"
+            )
     return application
+
+
+def consider_applicant(application: Application, *, by: User, stage: str, note: str = "") -> Consideration:
+    """One agency of a pooled cohort moves its own stand on an applicant; the others keep theirs."""
+    if stage not in Stage.values:
+        raise ValidationError({"stage": f"Choose one of: {', '.join(Stage.values)}."})
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().select_related("opening").get(pk=application.pk)
+        _require(permissions.has_object_permission(by, "review_applications_opening", locked.opening))
+        consideration = selectors.consideration_of_agency(locked, by)
+        if consideration is None:
+            raise MoveNotAllowed("Your agency does not consider this applicant in a pooled cohort.")
+        if locked.status in workflow.ENDED:
+            raise MoveNotAllowed(f"The application is {locked.get_status_display().lower()}.")
+        workflow.check_stage_move(consideration.stage, stage)
+        consideration.stage = stage
+        label = Stage(stage).label.lower()
+        reason = f"{consideration.agency.short_name}: {label}" + (f": {note}" if note else "")
+        save_audited(consideration, by=by, reason=reason[:100], validate=False)
+        notify(
+            [locked.applicant],
+            by=by,
+            subject=f"{consideration.agency.short_name} on your {locked.opening.control_number} application: {label}",
+            body=note,
+            link=f"/workforce/applications/{locked.pk}/",
+        )
+    return consideration
 
 
 def withdraw_application(application: Application, *, by: User) -> Application:
@@ -332,6 +390,10 @@ def place_applicant(application: Application, *, by: User, start_date: date, off
         locked.status = ApplicationStatus.PLACED
         locked.status_changed_at = timezone.now()
         save_audited(locked, by=by, reason="placed", validate=False)
+        consideration = selectors.consideration_of_agency(locked, by)
+        if consideration is not None:
+            consideration.stage = Stage.PLACED
+            save_audited(consideration, by=by, reason=f"{consideration.agency.short_name}: placed", validate=False)
         notify(
             [locked.applicant],
             by=by,

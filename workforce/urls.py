@@ -37,6 +37,7 @@ urlpatterns = [
     path("applications/", views.application_list, name="application-list"),
     path(application, views.application_detail, name="application-detail"),
     path(application + "withdraw/", views.application_withdraw, name="application-withdraw"),
+    path(application + "consider/", views.application_consider, name="application-consider"),
     path(application + "advance/", views.application_advance, name="application-advance"),
     path(application + "place/", views.application_place, name="application-place"),
     path("profile/", views.profile, name="profile"),

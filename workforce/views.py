@@ -33,6 +33,7 @@ from workforce.forms import (
     FILTER_LABELS,
     AdvanceForm,
     ApplyForm,
+    ConsiderForm,
     OpeningForm,
     OpeningSearchForm,
     PlaceForm,
@@ -544,15 +545,49 @@ def _status_history(application: Application) -> list[dict]:
 @login_required
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
     application = selectors.get_application_for(request.user, application_id)
+    return _application_page(request, application)
+
+
+def _application_page(request: HttpRequest, application: Application, consider_form=None) -> HttpResponse:
     is_applicant = application.applicant_id == request.user.pk
+    own = None if is_applicant else selectors.consideration_of_agency(application, request.user)
+    if own is not None and consider_form is None and own.stage in workflow.STAGE_MOVES:
+        consider_form = ConsiderForm(current=own.stage)
     context = {
         "application": application,
         "is_applicant": is_applicant,
         "placement": getattr(application, "placement", None),
         "status_rows": _status_history(application),
         "may_withdraw": is_applicant and application.status in workflow.WITHDRAWABLE,
+        "considerations": application.considerations.all(),
+        "own_consideration": own,
+        "consider_form": consider_form,
     }
     return render(request, "workforce/application_detail.html", context)
+
+
+@login_required
+@require_POST
+def application_consider(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = selectors.get_application_for(request.user, application_id)
+    own = selectors.consideration_of_agency(application, request.user)
+    if own is None or application.applicant_id == request.user.pk:
+        raise Http404("No such consideration")
+    form = ConsiderForm(request.POST, current=own.stage)
+    if form.is_valid():
+        try:
+            services.consider_applicant(
+                application, by=request.user, stage=form.cleaned_data["stage"], note=form.cleaned_data["note"]
+            )
+        except MoveNotAllowed as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            add_service_error(form, exc)
+            return _application_page(request, application, consider_form=form)
+        else:
+            messages.success(request, f"{own.agency.short_name}'s stage was updated.")
+        return redirect("workforce:application-detail", application_id=application.pk)
+    return _application_page(request, application, consider_form=form)
 
 
 @login_required

@@ -78,3 +78,29 @@ def check_application_move(status: str, target: str) -> None:
             f"An application that is {ApplicationStatus(status).label.lower()} can move to {allowed}, "
             f"not to {ApplicationStatus(target).label.lower()}."
         )
+
+
+class Stage(models.TextChoices):
+    """Where one agency of a pooled cohort stands with an applicant."""
+
+    CONSIDERING = "considering", "Considering"
+    INTERVIEW = "interview", "Interview"
+    OFFER = "offer", "Offer made"
+    NOT_SELECTED = "not_selected", "Not selected"
+    PLACED = "placed", "Placed"
+
+
+STAGE_MOVES = {
+    Stage.CONSIDERING: (Stage.INTERVIEW, Stage.NOT_SELECTED),
+    Stage.INTERVIEW: (Stage.OFFER, Stage.NOT_SELECTED),
+    Stage.OFFER: (Stage.NOT_SELECTED,),
+}
+
+
+def check_stage_move(stage: str, target: str) -> None:
+    if target not in STAGE_MOVES.get(stage, ()):
+        allowed = ", ".join(Stage(s).label.lower() for s in STAGE_MOVES.get(stage, ())) or "nothing"
+        raise MoveNotAllowed(
+            f"An agency that is at “{Stage(stage).label.lower()}” can move to {allowed}, "
+            f"not to {Stage(target).label.lower()}."
+        )

@@ -18,8 +18,8 @@ def test_seed_demo_posts_openings_and_a_draft_and_running_it_again_changes_nothi
     call_command("seed_demo", stdout=io.StringIO())
     first = row_counts()
 
-    assert Counter(Opening.objects.values_list("status", flat=True)) == {"open": 3, "draft": 1}
-    assert Application.objects.count() == 1
+    assert Counter(Opening.objects.values_list("status", flat=True)) == {"open": 4, "draft": 1}
+    assert Application.objects.count() == 2
 
     call_command("seed_demo", stdout=io.StringIO())
 

@@ -18,6 +18,7 @@ ROUTES = {
     "applications/{id}/withdraw/": {"post"},
     "applications/{id}/advance/": {"post"},
     "applications/{id}/place/": {"post"},
+    "applications/{id}/consider/": {"post"},
     "metrics/": {"get"},
 }
 SEARCH_FILTERS = {
