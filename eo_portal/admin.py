@@ -3,10 +3,11 @@
 from django import forms
 from django.contrib import admin, messages
 
-from eo_portal import selectors, services
+from eo_portal import mandates, selectors, services
 from eo_portal.admin_base import PortalAdmin, ReadOnlyPortalAdmin
 from eo_portal.models import (
     ApiToken,
+    Mandate,
     Membership,
     Notification,
     Organisation,
@@ -124,3 +125,12 @@ class ApiTokenAdmin(ReadOnlyPortalAdmin):
 class OrganisationGrantAdmin(ReadOnlyPortalAdmin):
     visible_to = selectors.organisation_grants_visible_to
     list_display = ["content_object", "group", "permission"]
+
+
+@admin.register(Mandate)
+class MandateAdmin(ReadOnlyPortalAdmin):
+    """Agencies report progress in the portal (mandates.update_mandate); here the list and history."""
+
+    visible_to = staticmethod(lambda user: mandates.mandates())
+    list_display = ["section", "days_after_signing", "status", "updated_at"]
+    list_filter = ["status"]

@@ -6,12 +6,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from eo_portal import permissions, selectors, services
-from eo_portal.models import ApiToken, Membership, Notification, Organisation
+from eo_portal import mandates, permissions, selectors, services
+from eo_portal.models import ApiToken, Mandate, MandateStatus, Membership, Notification, Organisation
 
 # ---------------------------------------------------------------------------
 # Serializers
@@ -159,3 +160,49 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
 
     def perform_destroy(self, instance: ApiToken) -> None:
         services.revoke_api_token(instance, by=self.request.user)
+
+
+class MandateOut(serializers.ModelSerializer):
+    responsible_agencies = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    supporting_agencies = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    due_date = serializers.DateField(allow_null=True, read_only=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = Mandate
+        fields = ["code", "section", "action", "responsible_agencies", "supporting_agencies", "days_after_signing",
+                  "due_date", "status", "overdue", "evidence_path", "evidence_label", "notes", "updated_at"]
+
+
+class MandateIn(serializers.Serializer):
+    status = serializers.ChoiceField(MandateStatus.choices, required=False)
+    evidence_path = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    evidence_label = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The order's mandates: public to read; the responsible agencies and the White House update."""
+
+    serializer_class = MandateOut
+    lookup_field = "code"
+    pagination_class = None
+    filter_backends = []
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return super().get_permissions()
+
+    def get_queryset(self):
+        return mandates.mandates()
+
+    def get_object(self) -> Mandate:
+        return mandates.get_mandate(self.kwargs["code"])
+
+    @extend_schema(request=MandateIn, responses=MandateOut)
+    def partial_update(self, request: Request, code: str) -> Response:
+        incoming = MandateIn(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        updated = mandates.update_mandate(self.get_object(), by=request.user, **incoming.validated_data)
+        return Response(MandateOut(updated).data)

@@ -7,9 +7,10 @@ class EoPortalConfig(AppConfig):
     verbose_name = "EO Portal core"
 
     def ready(self) -> None:
-        from eo_portal import registry, selectors
+        from eo_portal import mandates, registry, selectors
 
         registry.register_visibility("eo_portal.Organisation", selectors.organisations_visible_to)
+        registry.register_open_work("mandates", mandates.open_work_for)
 
         from django.contrib.auth import user_logged_in
         from django.contrib.auth.models import update_last_login

@@ -43,3 +43,10 @@ ACCOUNTS = [
     ("jobseeker", "Uma Public", None, None),
 ]
 ADMIN_USERNAME = "admin"
+
+# mandate code, reporting account, status, evidence path, evidence label
+MANDATE_PROGRESS = [
+    ("review-framework", "cisa-reviewer", "delivered", "/reviews/", "Voluntary review cases in the portal"),
+    ("cyber-hiring", "opm-hiring", "delivered", "/workforce/pathways/", "Tech Force hiring pathways"),
+    ("cyber-guidance", "cisa-coordinator", "in_progress", "", ""),
+]

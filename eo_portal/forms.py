@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from eo_portal import services
-from eo_portal.models import Organisation, Role
+from eo_portal.models import Mandate, Organisation, Role
 from eo_portal.services import EDITABLE_ORGANISATION_FIELDS
 
 
@@ -145,3 +145,13 @@ class ResendVerificationForm(UswdsForm, forms.Form):
         help_text="The address you gave when you created the account.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+class MandateForm(UswdsForm, forms.ModelForm):
+    """An agency's progress report on a mandate; saved by `mandates.update_mandate`."""
+
+    class Meta:
+        model = Mandate
+        fields = ["status", "evidence_path", "evidence_label", "notes"]
+        labels = {"evidence_path": "Evidence: portal page", "evidence_label": "Evidence: what it is"}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}

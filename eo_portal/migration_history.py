@@ -56,8 +56,13 @@ def grant_role_in_migration(apps, organisation_slug, app_label, codename, by, re
     group_history = record_created(apps, "eo_portal", "Group", group, by, reason)
     group_history.history_type = "~"
     group_history.save(update_fields=["history_type"])
-    links = apps.get_model("auth", "Group").permissions.through.objects.filter(group=group)
-    for link in links:
-        apps.get_model("eo_portal", "HistoricalGroup_permissions").objects.create(
-            id=link.pk, history=group_history, group_id=link.group_id, permission_id=link.permission_id
-        )
+    record_related(apps, "auth", "Group", "permissions", group, group_history, history_app="eo_portal")
+
+
+def record_related(apps, app_label, model_name, field_name, obj, history_row, history_app=None):
+    """Copy a many-to-many relation's rows into its history table, tied to `history_row`."""
+    through = getattr(apps.get_model(app_label, model_name), field_name).through
+    historical = apps.get_model(history_app or app_label, f"Historical{model_name}_{field_name}")
+    for link in through.objects.filter(**{model_name.lower(): obj}):
+        values = {field.attname: getattr(link, field.attname) for field in through._meta.concrete_fields}
+        historical.objects.create(history=history_row, **values)

@@ -4,6 +4,7 @@ Models hold data and invariants only; every write goes through `eo_portal.servic
 """
 
 import re
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,6 +15,9 @@ from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history import register
 from simple_history.models import HistoricalRecords
+
+from eo_portal import deadlines
+from eo_portal.markings import refuse_classification_markings
 
 # SAM.gov's Unique Entity ID: 12 characters, letters and digits, never the letters I or O
 # (they read as 1 and 0), and never starting with 0.
@@ -231,3 +235,78 @@ class ReferenceSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last_value}"
+
+
+class MandateStatus(models.TextChoices):
+    """Stored statuses; "overdue" is derived from the due date, never stored."""
+
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DELIVERED = "delivered", "Delivered"
+
+
+def validate_portal_path(value: str) -> None:
+    if value and (not value.startswith("/") or value.startswith("//")):
+        raise ValidationError("Give the path of a page of this portal, starting with /.", code="not_portal_path")
+
+
+class Mandate(models.Model):
+    """An action the order requires of agencies, and whether it has been delivered."""
+
+    code = models.SlugField(max_length=60, unique=True, help_text="A stable name for the mandate.")
+    section = models.CharField(max_length=200, help_text="The part of the order that requires it.")
+    action = models.TextField(help_text="What the order requires.")
+    responsible_agencies = models.ManyToManyField(Organisation, related_name="mandates_led")
+    supporting_agencies = models.ManyToManyField(Organisation, related_name="mandates_supported", blank=True)
+    days_after_signing = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Calendar days from signing; empty where the order's text gives no deadline."
+    )
+    status = models.CharField(max_length=15, choices=MandateStatus.choices, default=MandateStatus.NOT_STARTED)
+    evidence_path = models.CharField(
+        max_length=300, blank=True, default="", validators=[validate_portal_path],
+        help_text="The portal page that delivers it, e.g. /reviews/ or /workforce/pathways/.",
+    )
+    evidence_label = models.CharField(max_length=200, blank=True, default="")
+    notes = models.TextField(blank=True, default="", validators=[refuse_classification_markings])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[responsible_agencies, supporting_agencies])
+
+    class Meta:
+        ordering = [models.F("days_after_signing").asc(nulls_last=True), "code"]
+
+    def __str__(self) -> str:
+        return self.section
+
+    def clean(self) -> None:
+        if self.status == MandateStatus.DELIVERED and not self.evidence_path:
+            raise ValidationError({"evidence_path": "Point to the portal page that delivers the mandate."})
+
+    @property
+    def due_date(self) -> date | None:
+        if self.days_after_signing is None:
+            return None
+        return deadlines.add_calendar_days(settings.EO_SIGNED_DATE, self.days_after_signing)
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status != MandateStatus.DELIVERED and self.due_date is not None and deadlines.today() > self.due_date
+        )
+
+    @property
+    def status_label(self) -> str:
+        return "Overdue" if self.is_overdue else self.get_status_display()
+
+
+class MandateReminder(models.Model):
+    """A reminder sent for a mandate so many days before its due date; once each."""
+
+    mandate = models.ForeignKey(Mandate, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["mandate", "days_before"], name="mandate_reminder_once")]

@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from eo_portal.env import env_bool, env_int, env_list, env_str
+from eo_portal.env import env_bool, env_date, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -188,6 +188,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewCaseStatusEnum": "reviews.workflow.Status",
         "OpeningStatusEnum": "workforce.workflow.OpeningStatus",
         "ApplicationStatusEnum": "workforce.workflow.ApplicationStatus",
+        "MandateStatusEnum": "eo_portal.models.MandateStatus",
     },
 }
 
@@ -216,6 +217,10 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# The order's signing date: its deadlines count calendar days from it. The date reported for
+# "Promoting Advanced Artificial Intelligence Innovation and Security".
+EO_SIGNED_DATE = env_date("EO_SIGNED_DATE", "2026-06-02")
 
 # The system account that tasks act as, so every history row names who changed it.
 SYSTEM_USERNAME = "eo-portal-system"

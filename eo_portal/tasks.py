@@ -3,7 +3,7 @@
 from django.core.mail import send_mail
 from django.urls import reverse
 
-from eo_portal import selectors, services
+from eo_portal import mandates, selectors, services
 from eo_portal.audit import system_user
 from eo_portal.links import absolute_url
 
@@ -45,3 +45,8 @@ def send_verification_email(account_id: int) -> bool:
     )
     send_mail("Verify your e-mail address for the EO Portal", body, None, [account.email])
     return True
+
+
+def send_mandate_reminders() -> int:
+    """Daily: reminders 7 days and 1 day before each mandate's due date."""
+    return mandates.send_mandate_reminders(by=system_user())

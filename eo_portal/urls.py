@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from clearinghouse.api import urlpatterns as clearinghouse_api
-from eo_portal import api, views
+from eo_portal import api, mandate_views, views
 from eo_portal.forms import SignInForm
 from grants.api import urlpatterns as grants_api
 from reviews.api import urlpatterns as reviews_api
@@ -15,6 +15,7 @@ core_api = DefaultRouter()
 core_api.register("organisations", api.OrganisationViewSet, basename="organisation")
 core_api.register("notifications", api.NotificationViewSet, basename="notification")
 core_api.register("tokens", api.ApiTokenViewSet, basename="token")
+core_api.register("mandates", api.MandateViewSet, basename="mandate")
 
 api_v1 = [
     path("me/", api.MeView.as_view(), name="api-me"),
@@ -44,6 +45,10 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
     path("notifications/<int:notification_id>/read/", views.notification_read, name="notification-read"),
+    path("mandates/", mandate_views.mandate_list, name="mandate-list"),
+    path("mandates/<slug:code>/", mandate_views.mandate_detail, name="mandate-detail"),
+    path("mandates/<slug:code>/history/", mandate_views.mandate_history, name="mandate-history"),
+    path("mandates/<slug:code>/edit/", mandate_views.mandate_edit, name="mandate-edit"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
     path("organisations/<slug:slug>/history/", views.organisation_history, name="organisation-history"),

@@ -8,7 +8,7 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 from django.utils import timezone
 
-from eo_portal.migration_history import record_created, system_user_for
+from eo_portal.migration_history import record_created, record_related, system_user_for
 
 AGENCIES = [
     ("National Security Agency", "NSA", "nsa"),
@@ -33,7 +33,6 @@ def load_agencies(apps, schema_editor):
     permission_model = apps.get_model("auth", "Permission")
     organisation_model = apps.get_model("eo_portal", "Organisation")
     grant_model = apps.get_model("eo_portal", "OrganisationGroupObjectPermission")
-    group_permissions_history = apps.get_model("eo_portal", "HistoricalGroup_permissions")
     now = timezone.now()
 
     system_user = system_user_for(apps)
@@ -48,10 +47,7 @@ def load_agencies(apps, schema_editor):
         group = group_model.objects.create(name=f"organisation:{slug}")
         group.permissions.add(*(perms[codename] for codename in AGENCY_ROLE_PERMISSIONS))
         group_history = record_created(apps, "eo_portal", "Group", group, system_user, REASON, now)
-        for link in group_model.permissions.through.objects.filter(group=group):
-            group_permissions_history.objects.create(
-                id=link.pk, history=group_history, group_id=link.group_id, permission_id=link.permission_id
-            )
+        record_related(apps, "auth", "Group", "permissions", group, group_history, history_app="eo_portal")
         organisation = organisation_model.objects.create(
             name=name, short_name=short_name, slug=slug, kind="agency", group=group
         )

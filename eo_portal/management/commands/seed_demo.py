@@ -3,9 +3,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from eo_portal import registry, services
+from eo_portal import mandates, registry, services
 from eo_portal.audit import system_user
-from eo_portal.demo import ACCOUNTS, ADMIN_USERNAME, ORGANISATIONS
+from eo_portal.demo import ACCOUNTS, ADMIN_USERNAME, MANDATE_PROGRESS, ORGANISATIONS
 from eo_portal.models import Membership, Organisation, OrganisationKind
 
 
@@ -46,4 +46,11 @@ class Command(BaseCommand):
                 services.add_member(organisations[slug], account, by=by, role=role)
                 created += 1
         created += registry.seed_demo_content(by)
+        for code, username, status, path, label in MANDATE_PROGRESS:
+            mandate = mandates.get_mandate(code)
+            if mandate.status == "not_started":
+                mandates.update_mandate(
+                    mandate, by=users.get(username=username), status=status, evidence_path=path, evidence_label=label
+                )
+                created += 1
         self.stdout.write(f"Demo data ready ({created} rows created).")
