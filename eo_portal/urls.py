@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from clearinghouse.api import urlpatterns as clearinghouse_api
-from eo_portal import api, mandate_views, views
+from eo_portal import api, mandate_views, transparency, transparency_api, views
 from eo_portal.forms import SignInForm
 from grants.api import urlpatterns as grants_api
 from reviews.api import urlpatterns as reviews_api
@@ -19,6 +19,7 @@ core_api.register("mandates", api.MandateViewSet, basename="mandate")
 
 api_v1 = [
     path("me/", api.MeView.as_view(), name="api-me"),
+    path("transparency/", transparency_api.TransparencyView.as_view(), name="api-transparency"),
     path("reviews/", include((reviews_api, "reviews-api"))),
     path("clearinghouse/", include((clearinghouse_api, "clearinghouse-api"))),
     path("grants/", include((grants_api, "grants-api"))),
@@ -29,6 +30,8 @@ api_v1 = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("transparency/", transparency.page, name="transparency"),
+    path("transparency.csv", transparency.csv_download, name="transparency-csv"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),

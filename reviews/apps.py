@@ -12,3 +12,4 @@ class ReviewsConfig(AppConfig):
         registry.register_visibility("reviews.ReviewCase", selectors.cases_visible_to)
         registry.register_open_work("reviews", selectors.open_work_for)
         registry.register_demo_content("reviews", demo.seed)
+        registry.register_public_aggregates("reviews", selectors.public_aggregates)

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import enum
 from datetime import timedelta
+from statistics import median
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from eo_portal import deadlines, permissions
@@ -31,6 +32,7 @@ from reviews.models import (
     Audience,
     CaseDocument,
     CaseMessage,
+    Determination,
     Finding,
     FindingStatus,
     PartnerAccess,
@@ -332,3 +334,60 @@ def accepted_invitation_case(user: User | AnonymousUser | None, access_id: int) 
         .first()
     )
     return access.case if access else None
+
+
+def public_aggregates() -> dict:
+    """The program's figures for the public transparency page (registered in ReviewsConfig.ready()).
+
+    Raw counts and the number of cases each median or share is drawn from; the core's
+    small-number rule (eo_portal/transparency.py) decides what may be shown. No lab, model or
+    person appears here. Drafts are left out everywhere: a draft is known only to its lab.
+    Two queries, whatever the number of cases.
+    """
+
+    submitted = ReviewCase.objects.exclude(status=Status.DRAFT).order_by()
+    statuses = [status for status in Status if status != Status.DRAFT]
+    both_dates = Q(planned_release_date__isnull=False, government_access_date__isnull=False)
+    counts = submitted.annotate(
+        lead_time=ExpressionWrapper(F("planned_release_date") - F("government_access_date"), output_field=DurationField())
+    ).aggregate(
+        **{status.value: Count("pk", filter=Q(status=status)) for status in statuses},
+        window_cases=Count("pk", filter=both_dates),
+        window_respected=Count("pk", filter=both_dates & Q(lead_time__gte=timedelta(days=ACCESS_WINDOW_DAYS))),
+    )
+    # Calendar days on the US Eastern calendar, from the day the lab submitted to the day the
+    # determination was made (a determination dated before submission counts as the same day).
+    determined = Determination.objects.exclude(case__status=Status.DRAFT).filter(case__submitted_at__isnull=False)
+    days = [
+        max((determined_on - submitted_at.astimezone(deadlines.EASTERN).date()).days, 0)
+        for determined_on, submitted_at in determined.values_list("determined_on", "case__submitted_at")
+    ]
+    return {
+        "figures": [
+            {
+                "key": "cases_by_status",
+                "label": "Review cases by status",
+                "kind": "breakdown",
+                "total_label": "All submitted cases",
+                "row_heading": "Status",
+                "unit": "cases",
+                "rows": [{"key": s.value, "label": s.label, "count": counts[s.value]} for s in statuses],
+            },
+            {
+                "key": "median_days_to_determination",
+                "label": "Median days from submission to the benchmark determination",
+                "kind": "median",
+                "median": median(days) if days else None,
+                "of": len(days),
+                "unit": "days",
+            },
+            {
+                "key": "release_window_respected",
+                "label": f"Share of cases whose planned release came at least {ACCESS_WINDOW_DAYS} calendar days "
+                "after the government's access (of cases with both dates)",
+                "kind": "share",
+                "count": counts["window_respected"],
+                "of": counts["window_cases"],
+            },
+        ]
+    }

@@ -13,3 +13,4 @@ class WorkforceConfig(AppConfig):
         registry.register_visibility("workforce.Application", selectors.applications_visible_to)
         registry.register_open_work("workforce", selectors.open_work_for)
         registry.register_demo_content("workforce", demo.seed)
+        registry.register_public_aggregates("workforce", selectors.public_aggregates)

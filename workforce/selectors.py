@@ -428,3 +428,45 @@ def consideration_of_agency(application: Application, user: User) -> Considerati
         .order_by("agency__short_name")
         .first()
     )
+
+
+def public_aggregates() -> dict:
+    """The program's figures for the public transparency page (registered in WorkforceConfig.ready()).
+
+    Raw counts and the number of placements the median is drawn from; the core's small-number
+    rule (eo_portal/transparency.py) decides what may be shown. No applicant, opening or agency
+    appears here. Three queries, whatever the number of rows.
+    """
+    applications = Application.objects.order_by().aggregate(
+        applications=Count("pk"), placements=Count("pk", filter=Q(status=ApplicationStatus.PLACED))
+    )
+    # As OPM's own figures count it: calendar days from the opening's closing date to the start date.
+    placed = Application.objects.filter(status=ApplicationStatus.PLACED, placement__isnull=False).values_list(
+        "opening__close_date", "placement__start_date"
+    )
+    days = [(start - closed).days for closed, start in placed]
+    return {
+        "figures": [
+            {
+                "key": "openings_posted",
+                "label": "Posted openings (open, closed or filled)",
+                "kind": "count",
+                "count": Opening.objects.filter(status__in=PUBLIC_STATES).count(),
+            },
+            {
+                "key": "applications",
+                "label": "Applications received",
+                "kind": "count",
+                "count": applications["applications"],
+            },
+            {"key": "placements", "label": "Placements", "kind": "count", "count": applications["placements"]},
+            {
+                "key": "median_days_to_placement",
+                "label": "Median days from an opening's closing date to the placed applicant's start date",
+                "kind": "median",
+                "median": median(days) if days else None,
+                "of": len(days),
+                "unit": "days",
+            },
+        ]
+    }

@@ -23,12 +23,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from eo_portal import deadlines, permissions
+from eo_portal import charts, deadlines, permissions
 from eo_portal.audit import history_entries
 from eo_portal.forms import add_service_error
 from eo_portal.models import OrganisationKind
 from eo_portal.selectors import organisations_acting_for
-from workforce import charts, selectors, services, workflow
+from workforce import selectors, services, workflow
 from workforce.forms import (
     FILTER_LABELS,
     AdvanceForm,

@@ -87,3 +87,55 @@ def grouped_bar_chart(
     parts.append("</svg>")
     # Every interpolated string above went through escape(); numbers and colours are ours.
     return mark_safe("".join(parts))  # noqa: S308
+
+
+def bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    bars: Sequence[tuple[str, int | float | None]],
+    missing_text: str = "no figure",
+    label_width: int = 220,
+) -> SafeString:
+    """A horizontal bar chart of one series: a row per (label, value).
+
+    A value of None is a figure that may not be shown (the transparency page's small-number
+    rule): its row has no bar, only `missing_text`, so its length cannot be measured either.
+    """
+    shown = [value for _, value in bars if value is not None]
+    scale_max = max([*shown, 0]) or 1
+    bar_room = WIDTH - label_width - VALUE_ROOM - 40
+    height = 8 + max(len(bars), 1) * (BAR_HEIGHT + ROW_GAP * 2)
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" id="{escape(chart_id)}" '
+        f'aria-labelledby="{escape(title_id)} {escape(desc_id)}" '
+        f'viewBox="0 0 {WIDTH} {height}" width="100%" style="max-width:{WIDTH}px" '
+        f'font-family="Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif" font-size="13">',
+        f'<title id="{escape(title_id)}">{escape(title)}</title>',
+        f'<desc id="{escape(desc_id)}">{escape(description)}</desc>',
+    ]
+    if not bars:
+        parts.append('<text x="0" y="20" fill="#1b1b1b">No data yet.</text>')
+    y = 4
+    for label, value in bars:
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + BAR_HEIGHT - 4}" text-anchor="end" fill="#1b1b1b">'
+            f"{escape(_truncate(str(label), 34))}</text>"
+        )
+        if value is None:
+            parts.append(
+                f'<text x="{label_width}" y="{y + BAR_HEIGHT - 4}" font-style="italic" fill="#1b1b1b">'
+                f"{escape(missing_text)}</text>"
+            )
+        else:
+            length = round(bar_room * value / scale_max, 1)
+            parts.append(f'<rect x="{label_width}" y="{y}" width="{length}" height="{BAR_HEIGHT}" fill="{COLOURS[0]}"/>')
+            parts.append(
+                f'<text x="{label_width + length + 6}" y="{y + BAR_HEIGHT - 4}" fill="#1b1b1b">{escape(f"{value:,}")}</text>'
+            )
+        y += BAR_HEIGHT + ROW_GAP * 2
+    parts.append("</svg>")
+    # Every interpolated string above went through escape(); numbers and colours are ours.
+    return mark_safe("".join(parts))  # noqa: S308
