@@ -257,30 +257,40 @@ def openings_managed_by(user: User | AnonymousUser | None) -> QuerySet[Opening]:
 
 
 def hiring_metrics() -> dict[str, Any]:
-    """Openings, applications and placements by pathway and agency, with median days from
-    closing to offer and to placement. No applicant appears in these figures."""
-    by_pathway = _counts("opening__pathway__name")
-    by_agency = _counts("opening__agency__short_name")
-    offers = Application.objects.filter(offered_at__isnull=False).values_list("opening__close_date", "offered_at")
-    placements = Application.objects.filter(placement__isnull=False).values_list(
-        "opening__close_date", "placement__start_date"
+    """Openings, applications and placements, with median days from closing to offer and to
+    placement, overall and by pathway and agency. No applicant appears in these figures."""
+    groups = ("opening__pathway__name", "opening__agency__short_name")
+    offers = Application.objects.filter(offered_at__isnull=False).values_list(
+        *groups, "opening__close_date", "offered_at"
     )
-    days_to_offer = [(offered.astimezone(deadlines.EASTERN).date() - closed).days for closed, offered in offers]
-    days_to_placement = [(start - closed).days for closed, start in placements]
+    placements = Application.objects.filter(placement__isnull=False).values_list(
+        *groups, "opening__close_date", "placement__start_date"
+    )
+    days_to_offer = [
+        (pathway, agency, (offered.astimezone(deadlines.EASTERN).date() - closed).days)
+        for pathway, agency, closed, offered in offers
+    ]
+    days_to_placement = [(pathway, agency, (start - closed).days) for pathway, agency, closed, start in placements]
     return {
         "openings": Opening.objects.filter(status__in=PUBLIC_STATES).count(),
         "applications": Application.objects.count(),
         "placements": Application.objects.filter(status=ApplicationStatus.PLACED).count(),
-        "median_days_close_to_offer": median(days_to_offer) if days_to_offer else None,
-        "median_days_close_to_placement": median(days_to_placement) if days_to_placement else None,
-        "by_pathway": by_pathway,
-        "by_agency": by_agency,
+        "median_days_close_to_offer": _median([days for _, _, days in days_to_offer]),
+        "median_days_close_to_placement": _median([days for _, _, days in days_to_placement]),
+        "by_pathway": _counts(groups[0], days_to_offer, days_to_placement, position=0),
+        "by_agency": _counts(groups[1], days_to_offer, days_to_placement, position=1),
     }
 
 
-def _counts(group: str) -> list[dict[str, Any]]:
-    """Posted openings, applications and placements per pathway or agency (`group` is the path
-    from an application; an opening with no application still counts as an opening)."""
+def _median(days: list[int]) -> float | None:
+    return median(days) if days else None
+
+
+def _counts(
+    group: str, days_to_offer: list[tuple], days_to_placement: list[tuple], *, position: int
+) -> list[dict[str, Any]]:
+    """Posted openings, applications, placements and the medians per pathway or agency (`group`
+    is the path from an application; an opening with no application still counts as an opening)."""
     opening_group = group.removeprefix("opening__")
     openings = dict(
         Opening.objects.filter(status__in=PUBLIC_STATES)
@@ -301,6 +311,10 @@ def _counts(group: str) -> list[dict[str, Any]]:
             "openings": openings.get(name, 0),
             "applications": applications.get(name, {}).get("applications", 0),
             "placements": applications.get(name, {}).get("placements", 0),
+            "median_days_close_to_offer": _median([row[2] for row in days_to_offer if row[position] == name]),
+            "median_days_close_to_placement": _median(
+                [row[2] for row in days_to_placement if row[position] == name]
+            ),
         }
         for name in sorted(set(openings) | set(applications))
     ]

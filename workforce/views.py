@@ -725,10 +725,10 @@ def metrics_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="tech-force-hiring-figures.csv"'
     response["X-Content-Type-Options"] = "nosniff"
     writer = csv.writer(response)
-    writer.writerow(["dimension", "name", "openings", "applications", "placements"])
+    columns = ["openings", "applications", "placements", "median_days_close_to_offer",
+               "median_days_close_to_placement"]
+    writer.writerow(["dimension", "name", *columns])
     for dimension, rows in (("pathway", figures["by_pathway"]), ("agency", figures["by_agency"])):
         for row in rows:
-            writer.writerow(
-                [dimension, _csv_cell(row["name"]), row["openings"], row["applications"], row["placements"]]
-            )
+            writer.writerow([dimension, _csv_cell(row["name"]), *("" if row[c] is None else row[c] for c in columns)])
     return response

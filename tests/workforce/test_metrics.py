@@ -21,12 +21,16 @@ EXPECTED = {
     "median_days_close_to_offer": 10,  # of 5, 10, 20
     "median_days_close_to_placement": 50.5,  # of 40, 61
     "by_pathway": [
-        {"name": "Cybersecurity Talent Management System", "openings": 1, "applications": 2, "placements": 1},
-        {"name": "Tech Force fellowship", "openings": 2, "applications": 4, "placements": 1},
+        {"name": "Cybersecurity Talent Management System", "openings": 1, "applications": 2, "placements": 1,
+         "median_days_close_to_offer": 5, "median_days_close_to_placement": 61},
+        {"name": "Tech Force fellowship", "openings": 2, "applications": 4, "placements": 1,
+         "median_days_close_to_offer": 15, "median_days_close_to_placement": 40},
     ],
     "by_agency": [
-        {"name": "DHS", "openings": 2, "applications": 3, "placements": 1},
-        {"name": "OPM", "openings": 1, "applications": 3, "placements": 1},
+        {"name": "DHS", "openings": 2, "applications": 3, "placements": 1,
+         "median_days_close_to_offer": 5, "median_days_close_to_placement": 61},
+        {"name": "OPM", "openings": 1, "applications": 3, "placements": 1,
+         "median_days_close_to_offer": 15, "median_days_close_to_placement": 40},
     ],
 }
 
