@@ -6,12 +6,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from eo_portal import mandates, permissions, selectors, services
+from eo_portal.api_support import PublicReadMixin
 from eo_portal.models import ApiToken, Mandate, MandateStatus, Membership, Notification, Organisation
 
 # ---------------------------------------------------------------------------
@@ -181,18 +181,13 @@ class MandateIn(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
-class MandateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MandateViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The order's mandates: public to read; the responsible agencies and the White House update."""
 
     serializer_class = MandateOut
     lookup_field = "code"
     pagination_class = None
     filter_backends = []
-
-    def get_permissions(self):
-        if self.action in ("list", "retrieve"):
-            return [AllowAny()]
-        return super().get_permissions()
 
     def get_queryset(self):
         return mandates.mandates()

@@ -7,6 +7,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from eo_portal.errors import Conflict
@@ -15,6 +16,15 @@ from eo_portal.errors import Conflict
 class ConflictError(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
+
+
+class PublicReadMixin:
+    """Anyone may list and read; every other action needs a signed-in user as usual."""
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return super().get_permissions()
 
 
 class PortalPagination(PageNumberPagination):

@@ -16,6 +16,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from eo_portal import permissions
+from eo_portal.api_support import PublicReadMixin
 from eo_portal.models import OrganisationKind
 from eo_portal.selectors import agencies_by_slug, organisations_acting_for
 from workforce import selectors, services
@@ -205,18 +206,13 @@ class PathwayViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.pathways()
 
 
-class OpeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OpeningViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Posted openings are public; an agency also sees its own drafts."""
 
     serializer_class = OpeningOut
     lookup_field = "control_number"
     lookup_value_regex = r"TF-\d{4}-\d{4,}"
     filter_backends = []
-
-    def get_permissions(self):
-        if self.action in ("list", "retrieve"):
-            return [AllowAny()]
-        return super().get_permissions()
 
     def get_queryset(self):
         return selectors.openings_visible_to(self.request.user)

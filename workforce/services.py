@@ -318,8 +318,7 @@ def consider_applicant(application: Application, *, by: User, stage: str, note: 
     if stage not in Stage.values:
         raise ValidationError({"stage": f"Choose one of: {', '.join(Stage.values)}."})
     with transaction.atomic():
-        locked = Application.objects.select_for_update().select_related("opening").get(pk=application.pk)
-        _require(permissions.has_object_permission(by, "review_applications_opening", locked.opening))
+        locked = _lock_for_hiring_agency(application, by)
         consideration = selectors.consideration_of_agency(locked, by)
         if consideration is None:
             raise MoveNotAllowed("Your agency does not consider this applicant in a pooled cohort.")
@@ -340,6 +339,13 @@ def consider_applicant(application: Application, *, by: User, stage: str, note: 
     return consideration
 
 
+def _lock_for_hiring_agency(application: Application, by: User) -> Application:
+    """The application, locked, once the user is shown to act for an agency that reviews it."""
+    locked = Application.objects.select_for_update().select_related("opening").get(pk=application.pk)
+    _require(permissions.has_object_permission(by, "review_applications_opening", locked.opening))
+    return locked
+
+
 def withdraw_application(application: Application, *, by: User) -> Application:
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -357,8 +363,7 @@ def advance_application(application: Application, *, by: User, status: str, note
     if status not in ApplicationStatus.values:
         raise ValidationError({"status": f"Choose one of: {', '.join(ApplicationStatus.values)}."})
     with transaction.atomic():
-        locked = Application.objects.select_for_update().select_related("opening").get(pk=application.pk)
-        _require(permissions.has_object_permission(by, "review_applications_opening", locked.opening))
+        locked = _lock_for_hiring_agency(application, by)
         workflow.check_application_move(locked.status, status)
         locked.status = status
         locked.status_changed_at = timezone.now()
@@ -378,8 +383,7 @@ def advance_application(application: Application, *, by: User, status: str, note
 
 def place_applicant(application: Application, *, by: User, start_date: date, office: str) -> Placement:
     with transaction.atomic():
-        locked = Application.objects.select_for_update().select_related("opening").get(pk=application.pk)
-        _require(permissions.has_object_permission(by, "review_applications_opening", locked.opening))
+        locked = _lock_for_hiring_agency(application, by)
         if locked.status not in workflow.PLACEABLE:
             raise MoveNotAllowed("Only an applicant who received an offer can be placed.")
         placement = save_audited(
