@@ -24,6 +24,11 @@ def today() -> date:
     return timezone.now().astimezone(EASTERN).date()
 
 
+def local_date(moment: datetime) -> date:
+    """The US Eastern calendar day of a stored (UTC) moment."""
+    return moment.astimezone(EASTERN).date()
+
+
 def days_until(day: date, *, on: date | None = None) -> int:
     """Calendar days from `on` (default: today, US Eastern) to `day`; negative once it has passed."""
     return (day - (on or today())).days

@@ -103,9 +103,11 @@ def get_notification_for(user: User | AnonymousUser | None, notification_id: int
         raise Http404("No such notification") from exc
 
 
-def notification_awaiting_email(notification_id: int) -> Notification | None:
-    return (
-        Notification.objects.select_related("recipient").filter(pk=notification_id, emailed_at__isnull=True).first()
+def notifications_awaiting_email(notification_ids: list[int]) -> list[Notification]:
+    return list(
+        Notification.objects.select_related("recipient")
+        .filter(pk__in=notification_ids, emailed_at__isnull=True)
+        .order_by("pk")
     )
 
 

@@ -374,6 +374,9 @@ def remove_member(membership: Membership, *, by: User) -> None:
 # Notifications: recorded in the portal at once, e-mailed by a task after commit.
 
 
+EMAIL_BATCH = 200
+
+
 def notify(
     recipients: Iterable[User], *, by: User, subject: str, body: str = "", link: str = ""
 ) -> list[Notification]:
@@ -387,8 +390,9 @@ def notify(
     def enqueue() -> None:
         from django_q.tasks import async_task
 
-        for notification_id in ids:
-            async_task("eo_portal.tasks.send_notification_email", notification_id)
+        # One task per batch: a fan-out to thousands of organisations enqueues tens of tasks, not thousands.
+        for start in range(0, len(ids), EMAIL_BATCH):
+            async_task("eo_portal.tasks.send_notification_emails", ids[start : start + EMAIL_BATCH])
 
     transaction.on_commit(enqueue)
     return created
@@ -411,9 +415,14 @@ def mark_all_notifications_read(*, by: User) -> int:
     return len(unread)
 
 
-def mark_notification_emailed(notification: Notification, *, by: User) -> Notification:
-    notification.emailed_at = timezone.now()
-    return save_audited(notification, by=by, reason="e-mailed", validate=False)
+def mark_notifications_emailed(notifications: list[Notification], *, by: User) -> int:
+    now = timezone.now()
+    for notification in notifications:
+        notification.emailed_at = now
+    bulk_update_with_history(
+        notifications, Notification, ["emailed_at"], default_user=by, default_change_reason="e-mailed"
+    )
+    return len(notifications)
 
 
 # ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Background work of the core, run by django-q2 workers as the system user."""
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.urls import reverse
 
 from eo_portal import mandates, selectors, services
@@ -8,17 +8,24 @@ from eo_portal.audit import system_user
 from eo_portal.links import absolute_url
 
 
-def send_notification_email(notification_id: int) -> bool:
-    """E-mail one notification to its recipient; True when a message was sent."""
-    notification = selectors.notification_awaiting_email(notification_id)
-    if notification is None or not notification.recipient.email:
-        return False
-    body = notification.body
-    if notification.link:
-        body = f"{body}\n\n{absolute_url(notification.link)}".strip()
-    send_mail(notification.subject, body, None, [notification.recipient.email])
-    services.mark_notification_emailed(notification, by=system_user())
-    return True
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """E-mail a batch of notifications over one connection; returns how many messages were sent.
+
+    A notification already e-mailed (a retried task) is not sent again.
+    """
+    pending = [n for n in selectors.notifications_awaiting_email(notification_ids) if n.recipient.email]
+    messages = []
+    for notification in pending:
+        body = notification.body
+        if notification.link:
+            body = f"{body}\n\n{absolute_url(notification.link)}".strip()
+        messages.append(EmailMessage(notification.subject, body, None, [notification.recipient.email]))
+    if not messages:
+        return 0
+    with get_connection() as connection:
+        sent = connection.send_messages(messages) or 0
+    services.mark_notifications_emailed(pending, by=system_user())
+    return sent
 
 
 def send_verification_email(account_id: int) -> bool:
