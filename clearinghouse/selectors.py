@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -148,13 +148,16 @@ def source_case_for(user: Viewer, vulnerability: Vulnerability) -> Any:
 
 
 def kev_catalogue() -> QuerySet[Vulnerability]:
-    """Known-exploited vulnerabilities with a CVE ID that a public advisory has disclosed."""
+    """Known-exploited vulnerabilities with a CVE ID that a public advisory has disclosed; each
+    carries `date_added`, when the first such advisory was published."""
     public = public_advisories().filter(vulnerabilities=OuterRef("pk"))
+    first_public = public.order_by("published_at").values("published_at")[:1]
     return (
         Vulnerability.objects.filter(known_exploited=True, cve_id__isnull=False, merged_into__isnull=True)
         .filter(Exists(public))
+        .annotate(date_added=Subquery(first_public))
         .prefetch_related("products")
-        .order_by("-known_exploited_date", "cve_id")
+        .order_by("-date_added", "cve_id")
     )
 
 
@@ -182,6 +185,14 @@ def advisories_visible_to(user: Viewer) -> QuerySet[Advisory]:
 def get_advisory_for(user: Viewer, reference: str) -> Advisory:
     try:
         return advisories_visible_to(user).get(reference=reference)
+    except Advisory.DoesNotExist as exc:
+        raise Http404("No such advisory") from exc
+
+
+def get_advisory_with_contents_for(user: Viewer, reference: str) -> Advisory:
+    """An advisory with what its page and exports show, 404 when the user may not see it."""
+    try:
+        return with_contents(advisories_visible_to(user)).get(reference=reference)
     except Advisory.DoesNotExist as exc:
         raise Http404("No such advisory") from exc
 
@@ -628,3 +639,18 @@ def public_aggregates() -> dict[str, Any]:
             },
         ]
     }
+
+
+# ---------------------------------------------------------------------------
+# Names given in forms and API bodies
+
+
+def people_by_username(usernames: list[str]) -> list[User]:
+    """Active accounts with these user names (for naming the people a TLP:RED advisory goes to)."""
+    from django.contrib.auth import get_user_model
+
+    return list(get_user_model().objects.filter(is_active=True, username__in=usernames))
+
+
+def organisations_by_slug(slugs: list[str]) -> list[Organisation]:
+    return list(Organisation.objects.filter(is_active=True, slug__in=slugs))
