@@ -584,23 +584,52 @@ def open_work_for(user: User) -> list[WorkItem]:
     return items
 
 
+def _required_actions_met_on_time() -> tuple[int, int]:
+    """Over every issued directive's required actions now past due, and each organisation each
+    applies to: how many (action, organisation) pairs there are and how many were completed by the
+    due date. Four queries, whatever the number of directives, actions and organisations."""
+    today = deadlines.today()
+    actions = [
+        action
+        for action in RequiredAction.objects.filter(
+            directive__status__in=(DirectiveStatus.ISSUED, DirectiveStatus.REVOKED)
+        ).select_related("directive")
+        if action.due_date < today
+    ]
+    if not actions:
+        return 0, 0
+    organisations_by_kind = dict(
+        Organisation.objects.filter(is_active=True).values("kind").annotate(count=Count("id")).values_list("kind", "count")
+    )
+    completions = (
+        ComplianceReport.objects.filter(
+            required_action__in=actions, status=ComplianceStatus.COMPLETED, organisation__is_active=True
+        )
+        .values("required_action_id", "organisation__kind", "completed_on")
+        .annotate(count=Count("id"))
+    )
+    by_action = {action.pk: action for action in actions}
+    due = sum(organisations_by_kind.get(kind, 0) for action in actions for kind in action.directive.applicable_kinds)
+    met = sum(
+        row["count"]
+        for row in completions
+        if row["organisation__kind"] in by_action[row["required_action_id"]].directive.applicable_kinds
+        and row["completed_on"] <= by_action[row["required_action_id"]].due_date
+    )
+    return due, met
+
+
 def public_aggregates() -> dict[str, Any]:
     """Counts and shares only, no names; the core applies the small-number rule. Acknowledgement
     and remediation are counted over every delivery, whatever its TLP marking, so the rates
-    reveal nothing about any one advisory."""
+    reveal nothing about any one advisory. A fixed number of queries."""
     deliveries = Delivery.objects.filter(advisory__status__in=DISTRIBUTED).aggregate(
         received=Count("id"),
         acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
         remediated=Count("id", filter=Q(status=DeliveryStatus.REMEDIATED)),
     )
-    issued = Directive.objects.filter(status__in=(DirectiveStatus.ISSUED, DirectiveStatus.REVOKED))
-    due = met = 0
-    today = deadlines.today()
-    for directive in issued:
-        for row in compliance_overview(directive):
-            if row.due_date is not None and row.due_date < today:
-                due += row.applicable
-                met += row.on_time
+    issued = Directive.objects.filter(status__in=(DirectiveStatus.ISSUED, DirectiveStatus.REVOKED)).count()
+    due, met = _required_actions_met_on_time()
     return {
         "figures": [
             {
@@ -629,7 +658,7 @@ def public_aggregates() -> dict[str, Any]:
                 "count": deliveries["remediated"],
                 "of": deliveries["received"],
             },
-            {"key": "directives", "label": "Directives and guidance issued", "kind": "count", "count": issued.count()},
+            {"key": "directives", "label": "Directives and guidance issued", "kind": "count", "count": issued},
             {
                 "key": "actions_on_time",
                 "label": "Required actions past due that were met on time (per organisation)",
@@ -654,3 +683,95 @@ def people_by_username(usernames: list[str]) -> list[User]:
 
 def organisations_by_slug(slugs: list[str]) -> list[Organisation]:
     return list(Organisation.objects.filter(is_active=True, slug__in=slugs))
+
+
+# ---------------------------------------------------------------------------
+# The portal pages' own reads
+
+if TYPE_CHECKING:
+    from eo_portal.audit import HistoryEntry
+
+
+def organisations_for_audience() -> QuerySet[Organisation]:
+    """The organisations an advisory may name (TLP:AMBER and TLP:AMBER+STRICT)."""
+    return Organisation.objects.filter(is_active=True).order_by("name")
+
+
+def people_for_audience() -> QuerySet[User]:
+    """The people a TLP:RED advisory may name: active accounts that belong to an active organisation,
+    since a delivery goes to an organisation and its named members alone."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__organisation__is_active=True)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def coverable_vulnerabilities(user: Viewer) -> QuerySet[Vulnerability]:
+    """What an advisory may cover: the live records the user sees (a merged one is covered by its survivor)."""
+    return vulnerabilities_visible_to(user).filter(merged_into__isnull=True).order_by("reference")
+
+
+def filter_advisories(
+    advisories: QuerySet[Advisory], *, status: str = "", tlp: str = "", keyword: str = ""
+) -> QuerySet[Advisory]:
+    if status:
+        advisories = advisories.filter(status=status)
+    if tlp:
+        advisories = advisories.filter(tlp=tlp)
+    if keyword:
+        advisories = advisories.filter(title__icontains=keyword)
+    return advisories
+
+
+def revisions_visible_to(user: Viewer, advisory: Advisory) -> QuerySet[AdvisoryRevision]:
+    """Coordinators see every revision. Others see what reached them: the revisions published since
+    their organisation's delivery, and any that was public (TLP:CLEAR). An earlier text under a
+    stricter marking stays with those it went to, even after the marking is lowered."""
+    revisions = advisory_revisions(advisory)
+    if is_coordinator(user):
+        return revisions
+    reached = Q(tlp=Tlp.CLEAR)
+    delivery = own_delivery_for(user, advisory)
+    if delivery is not None:
+        reached |= Q(number__gte=delivery.delivered_revision)
+    return revisions.filter(reached)
+
+
+def advisory_history(advisory: Advisory) -> list[HistoryEntry]:
+    """The advisory's changes with its remediations and revisions; distribution has its own tab,
+    so the (possibly thousands of) deliveries and grants are left out."""
+    from eo_portal.audit import history_entries
+
+    return history_entries(
+        advisory,
+        related=[
+            (
+                Remediation.history.filter(advisory_id=advisory.pk),
+                lambda row: f"Remediation ({row.get_category_display()})",
+            ),
+            (AdvisoryRevision.history.filter(advisory_id=advisory.pk), lambda row: f"Revision {row.number}"),
+        ],
+    )
+
+
+def vulnerability_history(vulnerability: Vulnerability) -> list[HistoryEntry]:
+    """The record's changes with its affected products and its reporters' reports."""
+    from eo_portal.audit import history_entries
+
+    return history_entries(
+        vulnerability,
+        related=[
+            (
+                AffectedProduct.history.filter(vulnerability_id=vulnerability.pk),
+                lambda row: f"Affected product {row.vendor} {row.product}",
+            ),
+            (
+                VulnerabilityReport.history.filter(vulnerability_id=vulnerability.pk),
+                lambda row: f"Report credited to {row.credit}",
+            ),
+        ],
+    )

@@ -316,7 +316,7 @@ def test_tech_force_counts_and_the_median_days_to_placement(web, api, post_openi
 def test_a_program_that_registered_nothing_says_so(web, api):
     html, table, data = outputs(web, api)
 
-    for program in ("clearinghouse", "grants"):
+    for program in ("grants",):
         assert re.search(rf'data-program="{program}">Not yet published in the portal', html)
         published = next(p for p in data["programs"] if p["program"] == program)
         assert (published["published"], published["figures"]) == (False, [])
@@ -384,7 +384,8 @@ def test_no_seeded_lab_organisation_model_or_person_appears_in_the_page_the_csv_
 
 # The figures cost what they cost today: reviews 2, Tech Force 3, the mandates 3; the page has no
 # session to read for an anonymous visitor. A change that adds a query fails here.
-PINNED = {PAGE: 8, CSV_URL: 8, JSON_URL: 8}
+# The core's 4, reviews' 2, workforce's 3, and the clearinghouse's at most 6 (4 with no directive due).
+PINNED = {PAGE: 14, CSV_URL: 14, JSON_URL: 14}
 
 
 def queries_for(client, path: str) -> int:
