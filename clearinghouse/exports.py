@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.urls import reverse
@@ -61,7 +61,7 @@ PRIORITY_FIELDS = [
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.UTC).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def advisory_url(advisory: Advisory) -> str:
