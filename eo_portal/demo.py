@@ -48,5 +48,7 @@ ADMIN_USERNAME = "admin"
 MANDATE_PROGRESS = [
     ("review-framework", "cisa-reviewer", "delivered", "/reviews/", "Voluntary review cases in the portal"),
     ("cyber-hiring", "opm-hiring", "delivered", "/workforce/pathways/", "Tech Force hiring pathways"),
-    ("cyber-guidance", "cisa-coordinator", "in_progress", "", ""),
+    ("cyber-guidance", "cisa-coordinator", "delivered", "/clearinghouse/directives/", "BOD 27-01 and guidance CG 27-01"),
+    ("clearinghouse", "treasury-coordinator", "in_progress", "/clearinghouse/", "The clearinghouse's advisories"),
+    ("defensive-tools", "cisa-coordinator", "in_progress", "/clearinghouse/tools/", "Defensive-tools catalogue"),
 ]
