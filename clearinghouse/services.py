@@ -62,7 +62,18 @@ VULNERABILITY_FIELDS = (
 ADVISORY_FIELDS = ("title", "summary", "tlp", "audience_sectors", "audience_kinds", "release_at")
 DIRECTIVE_FIELDS = ("identifier", "kind", "title", "summary", "applicable_kinds")
 TOOL_FIELDS = ("name", "slug", "capability", "description", "eligible_kinds", "delivery_method", "is_available")
-FREE_TEXT = {"title", "description", "summary", "details", "note", "justification", "required_action", "text"}
+FREE_TEXT = {
+    "title",
+    "description",
+    "summary",
+    "details",
+    "note",
+    "justification",
+    "required_action",
+    "text",
+    "reason",
+    "change_summary",
+}
 
 
 def _require(allowed: bool) -> None:
@@ -563,7 +574,7 @@ def revise_advisory(
     _require(permissions.has_role_permission(by, selectors.PUBLISH_ROLE))
     if not change_summary.strip():
         raise ValidationError({"change_summary": "Say what changed in this revision."})
-    _refuse_markings({"summary": change_summary})
+    _refuse_markings({"change_summary": change_summary})
     with transaction.atomic():
         advisory = _lock(Advisory, advisory)
         if advisory.status not in workflow.REVISABLE_ADVISORY:
@@ -604,7 +615,7 @@ def withdraw_advisory(advisory: Advisory, *, by: User, reason: str) -> Advisory:
     _require(permissions.has_role_permission(by, selectors.PUBLISH_ROLE))
     if not reason.strip():
         raise ValidationError({"reason": "Say why the advisory is withdrawn."})
-    _refuse_markings({"summary": reason})
+    _refuse_markings({"reason": reason})
     with transaction.atomic():
         advisory = _lock(Advisory, advisory)
         advisory.status = workflow.check_advisory_move("withdraw", advisory.status)

@@ -41,7 +41,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = ApiPermissionDenied()
+        # A service may say why (a second coordinator must publish); a bare refusal says nothing more.
+        exc = ApiPermissionDenied(str(exc) or None)
     elif isinstance(exc, Conflict):
         exc = ConflictError(str(exc))
     return drf_exception_handler(exc, context)

@@ -76,6 +76,14 @@ def validate_uei(value: str) -> None:
         )
 
 
+class LocalGovernmentType(models.TextChoices):
+    """The kinds of local government that grant programmes tell apart (Grants.gov's applicant types)."""
+
+    COUNTY = "county", "County government"
+    CITY_TOWNSHIP = "city_township", "City or township government"
+    SPECIAL_DISTRICT = "special_district", "Special district government"
+
+
 class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=40, unique=True, help_text="Shown in lists, e.g. CISA.")
@@ -83,6 +91,18 @@ class Organisation(models.Model):
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices, db_index=True)
     uei = models.CharField(
         "Unique Entity ID (SAM.gov)", max_length=12, blank=True, default="", validators=[validate_uei]
+    )
+    sam_registration_expires = models.DateField(
+        "SAM.gov registration expires",
+        null=True,
+        blank=True,
+        help_text="From the organisation's active SAM.gov registration; grant applications need it unexpired.",
+    )
+    local_government_type = models.CharField(
+        max_length=20, choices=LocalGovernmentType.choices, blank=True, default="", help_text="Local governments only."
+    )
+    is_rural = models.BooleanField(
+        "rural area", default=False, help_text="Counts toward the rural share of pass-through grant funds."
     )
     description = models.TextField(blank=True, default="")
     website = models.URLField(blank=True, default="")
@@ -114,6 +134,8 @@ class Organisation(models.Model):
     def clean(self) -> None:
         if self.uei and Organisation.objects.filter(uei=self.uei).exclude(pk=self.pk).exists():
             raise ValidationError({"uei": "Another organisation already has this Unique Entity ID."})
+        if self.local_government_type and self.kind != OrganisationKind.LOCAL:
+            raise ValidationError({"local_government_type": "Only a local government has a local government type."})
 
     @property
     def is_government(self) -> bool:

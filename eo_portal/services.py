@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -38,7 +38,17 @@ if TYPE_CHECKING:
 
 # What an organisation's own group may do with its own record; roles cap each (see permissions.py).
 OWN_ORGANISATION_PERMISSIONS = ("view_organisation", "change_organisation", "manage_members")
-EDITABLE_ORGANISATION_FIELDS = ("name", "short_name", "uei", "description", "website", "security_contact_email")
+EDITABLE_ORGANISATION_FIELDS = (
+    "name",
+    "short_name",
+    "uei",
+    "sam_registration_expires",
+    "local_government_type",
+    "is_rural",
+    "description",
+    "website",
+    "security_contact_email",
+)
 # Whole-class roles every agency holds: agency staff see every organisation, to distribute
 # advisories, invite partners and check eligibility.
 AGENCY_ROLE_PERMISSIONS = ("eo_portal.view_organisation",)
@@ -73,6 +83,9 @@ def create_organisation(
     website: str = "",
     security_contact_email: str = "",
     slug: str = "",
+    sam_registration_expires: date | None = None,
+    local_government_type: str = "",
+    is_rural: bool = False,
 ) -> Organisation:
     _require(permissions.has_role_permission(by, "eo_portal.add_organisation"))
     slug = slug or slugify(short_name)
@@ -88,6 +101,9 @@ def create_organisation(
             description=description,
             website=website,
             security_contact_email=security_contact_email,
+            sam_registration_expires=sam_registration_expires,
+            local_government_type=local_government_type,
+            is_rural=is_rural,
             group=group,
         )
         # The group is new, so the group uniqueness check is skipped by validating before it is set.

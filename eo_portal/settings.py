@@ -189,12 +189,25 @@ SPECTACULAR_SETTINGS = {
         "OpeningStatusEnum": "workforce.workflow.OpeningStatus",
         "ApplicationStatusEnum": "workforce.workflow.ApplicationStatus",
         "MandateStatusEnum": "eo_portal.models.MandateStatus",
+        "VulnerabilityStatusEnum": "clearinghouse.workflow.VulnerabilityStatus",
+        "AdvisoryStatusEnum": "clearinghouse.workflow.AdvisoryStatus",
+        "DeliveryStatusEnum": "clearinghouse.workflow.DeliveryStatus",
+        "DirectiveStatusEnum": "clearinghouse.workflow.DirectiveStatus",
+        "ComplianceStatusEnum": "clearinghouse.workflow.ComplianceStatus",
+        "ToolRequestStatusEnum": "clearinghouse.workflow.ToolRequestStatus",
+        "TlpEnum": "clearinghouse.models.Tlp",
+        "DirectiveKindEnum": "clearinghouse.models.DirectiveKind",
+        "RemediationCategoryEnum": "clearinghouse.models.RemediationCategory",
+        "FindingCategoryEnum": "reviews.models.FindingCategory",
     },
 }
 
 # Review documents: the largest file a lab or agency may upload.
 REVIEW_DOCUMENT_MAX_MB = env_int("REVIEW_DOCUMENT_MAX_MB", 25)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Grant attachments: notices of funding opportunity and applications' attachments (PDF only).
+GRANT_DOCUMENT_MAX_MB = env_int("GRANT_DOCUMENT_MAX_MB", 20)
 
 # Tech Force résumés (PDF only).
 RESUME_MAX_MB = env_int("RESUME_MAX_MB", 5)

@@ -9,6 +9,7 @@ the rule. What a program returns:
         {"key": "applications", "label": "Applications received", "kind": "count", "count": 12},
         {"key": "...", "label": "...", "kind": "median", "median": 9.5, "of": 7, "unit": "days"},
         {"key": "...", "label": "...", "kind": "share", "count": 5, "of": 8},
+        {"key": "...", "label": "...", "kind": "sum", "sum": 1250000, "of": 6, "unit": "dollars"},
         {"key": "...", "label": "...", "kind": "breakdown", "total_label": "All cases",
          "rows": [{"key": "submitted", "label": "Submitted", "count": 3}, ...]},
     ]}
@@ -47,7 +48,7 @@ MINIMUM = 5
 SUPPRESSED_TEXT = f"fewer than {MINIMUM}"
 NOT_PUBLISHED_TEXT = "Not yet published in the portal"
 NO_DEADLINE_TEXT = "No deadline in the order's text"
-KINDS = ("count", "median", "share", "breakdown")
+KINDS = ("count", "median", "share", "sum", "breakdown")
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,16 @@ def share_figure(key: str, label: str, count: Any, of: Any) -> Figure:
     return Figure(key=key, label=label, kind="share", value=value, suppressed=False, display=display, unit="percent", of=of)
 
 
+def sum_figure(key: str, label: str, total: Any, of: Any, unit: str = "") -> Figure:
+    """A total (dollars awarded) drawn from `of` cases: hidden like a median when they are fewer than 5."""
+    of = _count(of)
+    if of < MINIMUM:
+        return _suppressed(key, label, "sum", unit)
+    value = round(float(total)) if unit == "dollars" else total
+    display = f"${value:,}" if unit == "dollars" else f"{_number(value)} {unit}".strip()
+    return Figure(key=key, label=label, kind="sum", value=value, suppressed=False, display=display, unit=unit, of=of)
+
+
 def breakdown_figure(
     key: str,
     label: str,
@@ -176,6 +187,8 @@ def publish(raw: dict[str, Any]) -> tuple[Figure, ...]:
             figures.append(median_figure(key, label, item.get("median"), item.get("of", 0), item.get("unit", "")))
         elif kind == "share":
             figures.append(share_figure(key, label, item["count"], item.get("of", 0)))
+        elif kind == "sum":
+            figures.append(sum_figure(key, label, item["sum"], item.get("of", 0), item.get("unit", "")))
         elif kind == "breakdown":
             figures.append(
                 breakdown_figure(

@@ -70,4 +70,7 @@ def person_in(organisation: Organisation, role: str = Role.MEMBER, **user_fields
 
 def profile_form(organisation: Organisation, **changes) -> dict:
     """POST data for the organisation's edit page: its stored profile with `changes` applied."""
-    return {name: getattr(organisation, name) for name in EDITABLE_ORGANISATION_FIELDS} | changes
+    stored = {name: getattr(organisation, name) for name in EDITABLE_ORGANISATION_FIELDS}
+    # A form posts an empty date as "" and an unticked box not at all.
+    posted = {name: "" if value is None else value for name, value in stored.items() if value is not False}
+    return posted | changes

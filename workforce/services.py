@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -13,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from eo_portal import deadlines, permissions
+from eo_portal import deadlines, permissions, uploads
 from eo_portal.audit import delete_audited, save_audited, set_related_audited
 from eo_portal.models import Organisation, OrganisationKind, Role
 from eo_portal.references import next_reference
@@ -57,7 +56,6 @@ OPENING_FIELDS = (
     "vacancies",
     "usajobs_announcement",
 )
-PDF_SIGNATURE = b"%PDF-"
 
 
 def _require(allowed: bool) -> None:
@@ -229,19 +227,7 @@ def alert_saved_searches(opening: Opening, *, by: User) -> int:
 
 
 def _check_resume(upload: UploadedFile) -> str:
-    limit = settings.RESUME_MAX_MB * 1024 * 1024
-    if upload.size > limit:
-        raise ValidationError({"resume": f"The résumé is larger than {settings.RESUME_MAX_MB} MB."})
-    upload.seek(0)
-    head = upload.read(len(PDF_SIGNATURE))
-    upload.seek(0)
-    if head != PDF_SIGNATURE:
-        raise ValidationError({"resume": "Upload your résumé as a PDF file."})
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
+    return uploads.checked_pdf(upload, field="resume", max_mb=settings.RESUME_MAX_MB, what="your résumé")
 
 
 def save_profile(

@@ -13,7 +13,7 @@ from workforce.models import ApplicantProfile
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 MB = 1024 * 1024
 NOT_A_PDF = "Upload your résumé as a PDF file."
-TOO_LARGE = "The résumé is larger than 1 MB."
+TOO_LARGE = "Your résumé is larger than 1 MB."
 
 
 def resume(content: bytes, name: str = "resume.pdf") -> SimpleUploadedFile:
