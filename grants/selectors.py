@@ -347,6 +347,12 @@ def drafts_due_for_reminder(days_before: int) -> QuerySet[Application]:
     )
 
 
+def awards_visible_to(user: Viewer) -> QuerySet[Award]:
+    return Award.objects.filter(application__in=applications_visible_to(user).values("pk")).select_related(
+        "application__applicant"
+    )
+
+
 def subawards_visible_to(user: Viewer) -> QuerySet[Subaward]:
     """The state recipient and grant staff see an award's subawards; a local recipient sees its own."""
     subawards = Subaward.objects.select_related("award__application__opportunity", "recipient")
