@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from clearinghouse.models import (
     Advisory,
+    AdvisoryGroupObjectPermission,
     AdvisoryRevision,
     AffectedProduct,
     ComplianceReport,
@@ -263,9 +264,20 @@ def triage_staff() -> QuerySet[User]:
     """Who is told of a new report: the members of the organisations holding the triage role."""
     app_label, codename = TRIAGE_ROLE.split(".")
     holders = Organisation.objects.filter(
-        group__permissions__content_type__app_label=app_label, group__permissions__codename=codename
+        is_active=True, group__permissions__content_type__app_label=app_label, group__permissions__codename=codename
     )
-    return people_of(holders).exclude(memberships__role=Role.VIEWER)
+    from django.contrib.auth import get_user_model
+
+    # Member or manager of the holding organisation itself; a viewer's role elsewhere does not matter.
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__organisation__in=holders,
+            memberships__role__in=(Role.MEMBER, Role.MANAGER),
+        )
+        .distinct()
+    )
 
 
 def delivered_organisation_ids(advisory: Advisory) -> QuerySet:
@@ -324,17 +336,24 @@ def distribution_summary(advisory: Advisory) -> DistributionSummary:
 
 
 def deliveries_visible_to(user: Viewer) -> QuerySet[Delivery]:
-    """A recipient's members see its deliveries (TLP:RED: the named people only); coordinators all."""
+    """A recipient's members see its deliveries while the advisory is still theirs to read (a
+    revision that raises the marking takes it away); TLP:RED: the named people only. Coordinators
+    see all."""
     deliveries = Delivery.objects.select_related("advisory", "organisation", "acknowledged_by")
     if permissions.has_role_permission(user, DELIVERIES_ROLE):
         return deliveries
     own = organisation_ids_of(user)
     if not own:
         return deliveries.none()
-    named = Q(advisory__tlp=Tlp.RED) & Exists(
-        Advisory.named_people.through.objects.filter(advisory_id=OuterRef("advisory_id"), user_id=user.pk)
+    granted = AdvisoryGroupObjectPermission.objects.filter(
+        content_object=OuterRef("advisory_id"),
+        group_id=OuterRef("organisation__group_id"),
+        permission__codename="view_advisory",
     )
-    return deliveries.filter(organisation_id__in=own).filter(~Q(advisory__tlp=Tlp.RED) | named)
+    named = Advisory.named_people.through.objects.filter(advisory_id=OuterRef("advisory_id"), user_id=user.pk)
+    return deliveries.filter(organisation_id__in=own).filter(
+        (~Q(advisory__tlp=Tlp.RED) & Exists(granted)) | (Q(advisory__tlp=Tlp.RED) & Exists(named))
+    )
 
 
 def get_delivery_for(user: Viewer, delivery_id: int) -> Delivery:
@@ -355,8 +374,10 @@ def delivery_queue(user: Viewer, organisation: Organisation | None = None) -> Qu
 
 
 def may_report_on(user: Viewer, delivery: Delivery) -> bool:
-    """Members and managers of the recipient report; viewers only read."""
-    return permissions.has_role_at_least(user, delivery.organisation, Role.MEMBER)
+    """Members and managers of the recipient who may see the delivery report; viewers only read."""
+    return permissions.has_role_at_least(user, delivery.organisation, Role.MEMBER) and (
+        deliveries_visible_to(user).filter(pk=delivery.pk).exists()
+    )
 
 
 def own_delivery_for(user: Viewer, advisory: Advisory) -> Delivery | None:
@@ -560,7 +581,7 @@ def open_work_for(user: User) -> list[WorkItem]:
                     "in review",
                 )
             )
-    for delivery in delivery_queue(user).exclude(status__in=DELIVERY_DONE)[:20]:
+    for delivery in own_delivery_queue(user).exclude(status__in=DELIVERY_DONE)[:20]:
         items.append(
             WorkItem(
                 "clearinghouse",
@@ -775,3 +796,20 @@ def vulnerability_history(vulnerability: Vulnerability) -> list[HistoryEntry]:
             ),
         ],
     )
+
+
+def own_delivery_queue(user: Viewer, organisation: Organisation | None = None) -> QuerySet[Delivery]:
+    """`delivery_queue` kept to the user's own organisations: a coordinator, who may see every
+    delivery, still finds only their own organisation's advisories in "my organisation's advisories"."""
+    return delivery_queue(user, organisation).filter(organisation_id__in=organisation_ids_of(user))
+
+
+def own_reports_by_action(user: Viewer, directive: Directive) -> dict[int, list[ComplianceReport]]:
+    """`reports_by_action` for the user's own organisations only (CISA, who sees every report, too)."""
+    grouped: dict[int, list[ComplianceReport]] = defaultdict(list)
+    own = compliance_reports_visible_to(user).filter(
+        required_action__directive=directive, organisation_id__in=organisation_ids_of(user)
+    )
+    for report in own:
+        grouped[report.required_action_id].append(report)
+    return grouped

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -599,9 +600,10 @@ def revise_advisory(
         lowered = TLP_RANK[Tlp(advisory.tlp)] < TLP_RANK[Tlp(previous_tlp)]
         reason = f"revision {advisory.revision}" + (f": marking lowered from {previous_tlp}" if lowered else "")
         save_audited(advisory, by=by, reason=reason, validate=False)
-        recipients = selectors.members_of_recipients(advisory, selectors.delivered_organisation_ids(advisory))
+        current = _narrow_to_current_audience(advisory, by=by)
+        still_receiving = selectors.delivered_organisation_ids(advisory).filter(organisation_id__in=current)
         notify(
-            recipients,
+            selectors.members_of_recipients(advisory, still_receiving),
             by=by,
             subject=f"[TLP:{advisory.tlp}] {advisory.reference} revised: {advisory.title}",
             body=f"{advisory.tlp_meaning}\n\nRevision {advisory.revision}: {change_summary.strip()}",
@@ -609,6 +611,23 @@ def revise_advisory(
         )
         _enqueue("clearinghouse.tasks.distribute_advisory", advisory.pk)
     return advisory
+
+
+def _narrow_to_current_audience(advisory: Advisory, *, by: User) -> QuerySet:
+    """After a revision: who no longer falls in the audience (a raised marking, fewer names) loses
+    the advisory's current text. What they received before cannot be recalled; their delivery stays
+    on record. Returns the current recipients' ids."""
+    current = selectors.recipients_of(advisory).values("pk")
+    reason = f"not in the audience of revision {advisory.revision}"
+    if advisory.tlp == Tlp.RED:
+        permissions.revoke_from_groups_except("view_advisory", advisory, None, by=by, reason=reason)
+        named = set(advisory.named_people.values_list("pk", flat=True))
+        permissions.revoke_from_users_except("view_advisory", advisory, named, by=by, reason=reason)
+    else:
+        groups = set(selectors.recipients_of(advisory).values_list("group_id", flat=True))
+        permissions.revoke_from_groups_except("view_advisory", advisory, groups, by=by, reason=reason)
+        permissions.revoke_from_users_except("view_advisory", advisory, set(), by=by, reason=reason)
+    return current
 
 
 def withdraw_advisory(advisory: Advisory, *, by: User, reason: str) -> Advisory:
@@ -639,11 +658,16 @@ def distribute_advisory(advisory: Advisory, *, by: User) -> int:
         advisory = Advisory.objects.select_for_update().filter(pk=advisory.pk).first()
         if advisory is None or advisory.status != AdvisoryStatus.PUBLISHED:
             return 0
-        new = list(
-            selectors.recipients_of(advisory)
-            .exclude(pk__in=selectors.delivered_organisation_ids(advisory))
-            .values_list("pk", "group_id")
-        )
+        if advisory.tlp == Tlp.RED:
+            # Every named person, also one named in a revision whose organisation already has it.
+            for person in advisory.named_people.filter(is_active=True):
+                permissions.grant_to_user("view_advisory", advisory, person, by=by)
+        current = list(selectors.recipients_of(advisory).values_list("pk", "group_id"))
+        if advisory.tlp != Tlp.RED:
+            # Also regrants a recipient that a narrower revision had left out and a later one names again.
+            permissions.grant_to_groups_in_bulk("view_advisory", advisory, [group for _, group in current], by=by)
+        delivered = set(selectors.delivered_organisation_ids(advisory).values_list("organisation_id", flat=True))
+        new = [(pk, group) for pk, group in current if pk not in delivered]
         if not new:
             return 0
         now = timezone.now()
@@ -654,11 +678,6 @@ def distribute_advisory(advisory: Advisory, *, by: User) -> int:
         bulk_create_with_history(
             deliveries, Delivery, default_user=by, default_change_reason=f"delivered revision {advisory.revision}"
         )
-        if advisory.tlp == Tlp.RED:
-            for person in advisory.named_people.all():
-                permissions.grant_to_user("view_advisory", advisory, person, by=by)
-        else:
-            permissions.grant_to_groups_in_bulk("view_advisory", advisory, [group for _, group in new], by=by)
         notify(
             selectors.members_of_recipients(advisory, [pk for pk, _ in new]),
             by=by,

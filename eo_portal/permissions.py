@@ -239,6 +239,39 @@ def revoke_from_organisation(perm: str, obj: models.Model, organisation: Organis
             _audited(row, by, f"revoked {codename} from {organisation.short_name}").delete()
 
 
+def revoke_from_groups_except(
+    perm: str, obj: models.Model, keep_group_ids: set[int] | None, *, by: User, reason: str
+) -> int:
+    """Revoke `perm` on `obj` from every group but those kept (None: from all), each row audited.
+    For an audience narrowed by a new revision."""
+    model = type(obj)
+    codename = _split(perm, model)
+    group_model = get_group_obj_perms_model(obj)
+    with transaction.atomic():
+        rows = group_model.objects.select_for_update().filter(content_object=obj, permission__codename=codename)
+        if keep_group_ids is not None:
+            rows = rows.exclude(group_id__in=keep_group_ids)
+        revoked = list(rows)
+        for row in revoked:
+            _audited(row, by, reason).delete()
+    return len(revoked)
+
+
+def revoke_from_users_except(perm: str, obj: models.Model, keep_user_ids: set[int], *, by: User, reason: str) -> int:
+    model = type(obj)
+    codename = _split(perm, model)
+    user_model = get_user_obj_perms_model(obj)
+    with transaction.atomic():
+        rows = list(
+            user_model.objects.select_for_update()
+            .filter(content_object=obj, permission__codename=codename)
+            .exclude(user_id__in=keep_user_ids)
+        )
+        for row in rows:
+            _audited(row, by, reason).delete()
+    return len(rows)
+
+
 def grant_to_user(perm: str, obj: models.Model, user: User, *, by: User) -> None:
     model = type(obj)
     permission = _permission(model, _split(perm, model))
