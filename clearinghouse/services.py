@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from clearinghouse import priority, selectors, workflow
 from clearinghouse.models import (
+    CVE_ID,
     TLP_RANK,
     Advisory,
     AdvisoryRevision,
@@ -41,6 +42,7 @@ from clearinghouse.workflow import (
 )
 from eo_portal import deadlines, markings, permissions, registry
 from eo_portal.audit import delete_audited, save_audited, set_related_audited
+from eo_portal.errors import row_error
 from eo_portal.models import Organisation, OrganisationKind, Role
 from eo_portal.references import next_reference
 from eo_portal.services import notify
@@ -74,6 +76,7 @@ FREE_TEXT = {
     "text",
     "reason",
     "change_summary",
+    "decision_note",
 }
 
 
@@ -135,9 +138,7 @@ def _product_rows(products: Iterable[dict[str, str]]) -> list[AffectedProduct]:
         try:
             row.full_clean(exclude=["vulnerability"])
         except ValidationError as exc:
-            raise ValidationError(
-                {"products": f"Product {index + 1}: " + "; ".join(f"{k}: {v[0]}" for k, v in exc.message_dict.items())}
-            ) from exc
+            raise row_error("products", f"Product {index + 1}", exc) from exc
         rows.append(row)
     return rows
 
@@ -174,10 +175,7 @@ def report_vulnerability(
     _check_source_case(by, source_case)
     vulnerability = Vulnerability(source=source, source_case=source_case, reference="pending")
     _set_fields(vulnerability, fields, VULNERABILITY_FIELDS)
-    rows = _product_rows(products)
-    if not rows:
-        raise ValidationError({"products": "Name at least one affected product (vendor and product)."})
-    vulnerability.full_clean(exclude=["reference", "cve_id"])
+    rows = _checked_intake(vulnerability, products)
     credit = credit.strip() or organisation.name
     submitted = {
         "title": vulnerability.title,
@@ -224,6 +222,32 @@ def report_vulnerability(
             link=f"/clearinghouse/vulnerabilities/{target.reference}/",
         )
     return target
+
+
+def _checked_intake(vulnerability: Vulnerability, products: Iterable[dict[str, str]]) -> list[AffectedProduct]:
+    """Every problem of a report at once. The CVE ID's uniqueness is left out: a CVE already on
+    record adds this reporter to that vulnerability."""
+    errors: dict[str, list[str]] = {}
+    try:
+        vulnerability.full_clean(exclude=["reference", "cve_id"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if vulnerability.cve_id:
+        try:
+            CVE_ID(vulnerability.cve_id)
+        except ValidationError as exc:
+            errors["cve_id"] = exc.messages
+    rows: list[AffectedProduct] = []
+    try:
+        rows = _product_rows(products)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    else:
+        if not rows:
+            errors["products"] = ["Name at least one affected product (vendor and product)."]
+    if errors:
+        raise ValidationError(errors)
+    return rows
 
 
 def update_vulnerability(
@@ -390,10 +414,7 @@ def _write_remediations(advisory: Advisory, remediations: Iterable[dict[str, Any
         try:
             row.full_clean()
         except ValidationError as exc:
-            raise ValidationError(
-                {"remediations": f"Remediation {index + 1}: "
-                 + "; ".join(f"{k}: {v[0]}" for k, v in exc.message_dict.items())}
-            ) from exc
+            raise row_error("remediations", f"Remediation {index + 1}", exc) from exc
         rows.append(row)
     for old in list(advisory.remediations.all()):
         delete_audited(old, by=by, reason="remediation replaced")
@@ -768,9 +789,7 @@ def _write_actions(directive: Directive, actions: Iterable[tuple[str, int]], *, 
         try:
             row.full_clean(exclude=["directive"])
         except ValidationError as exc:
-            raise ValidationError(
-                {"required_actions": f"Action {number}: " + "; ".join(f"{k}: {v[0]}" for k, v in exc.message_dict.items())}
-            ) from exc
+            raise row_error("required_actions", f"Action {number}", exc) from exc
         rows.append(row)
     if not rows:
         raise ValidationError({"required_actions": "A directive has at least one required action."})
@@ -910,7 +929,7 @@ def decide_tool_request(tool_request: ToolRequest, *, by: User, approve: bool, n
     _require(selectors.may_decide(by, tool_request))
     if not approve and not note.strip():
         raise ValidationError({"decision_note": "Say why the request is declined."})
-    _refuse_markings({"note": note})
+    _refuse_markings({"decision_note": note})
     with transaction.atomic():
         tool_request = ToolRequest.objects.select_for_update().select_related("tool", "organisation").get(pk=tool_request.pk)
         if tool_request.status not in workflow.TOOL_REQUEST_DECIDABLE:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from eo_portal import deadlines, markings, permissions, uploads
 from eo_portal.audit import delete_audited, save_audited
+from eo_portal.errors import row_error
 from eo_portal.models import Organisation, OrganisationKind
 from eo_portal.references import next_reference
 from eo_portal.selectors import agencies_by_slug
@@ -148,9 +149,7 @@ def _write_criteria(opportunity: Opportunity, criteria: Iterable[tuple[str, int,
         try:
             row.full_clean(exclude=["opportunity"])
         except ValidationError as exc:
-            raise ValidationError(
-                {"criteria": f"Criterion {number}: " + "; ".join(f"{k}: {v[0]}" for k, v in exc.message_dict.items())}
-            ) from exc
+            raise row_error("criteria", f"Criterion {number}", exc) from exc
         rows.append(row)
     total = sum(row.weight for row in rows)
     if rows and total != 100:
@@ -330,9 +329,7 @@ def _contact_rows(application: Application, contacts: Iterable[dict[str, str]]) 
         try:
             row.full_clean(exclude=["application"])
         except ValidationError as exc:
-            raise ValidationError(
-                {"contacts": f"Contact {index}: " + "; ".join(f"{k}: {v[0]}" for k, v in exc.message_dict.items())}
-            ) from exc
+            raise row_error("contacts", f"Contact {index}", exc) from exc
         rows.append(row)
     if len({row.role for row in rows}) != len(rows):
         raise ValidationError({"contacts": "Name one contact per role."})
