@@ -18,6 +18,14 @@ class EoPortalConfig(AppConfig):
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(record_sign_in_time, dispatch_uid="update_last_login")
 
+        from django.db.models.signals import post_migrate, pre_delete, pre_save
+
+        from eo_portal import append_only
+
+        post_migrate.connect(append_only.install_after_migrate, sender=self, dispatch_uid="eo_portal_append_only")
+        pre_save.connect(append_only.refuse_change, dispatch_uid="eo_portal_history_no_change")
+        pre_delete.connect(append_only.refuse_delete, dispatch_uid="eo_portal_history_no_delete")
+
 
 def record_sign_in_time(sender, user, **kwargs) -> None:
     """Django's own receiver, without a history row at every sign-in, which would bury the

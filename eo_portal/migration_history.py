@@ -24,8 +24,8 @@ def system_user_for(apps):
     return user
 
 
-def record_created(apps, app_label, model_name, obj, by, reason, when=None):
-    """Write the "+" history row of a row a migration created."""
+def record_created(apps, app_label, model_name, obj, by, reason, when=None, history_type="+"):
+    """Write the history row ("+" by default) of a row a migration created or changed."""
     from django.utils import timezone
 
     historical = apps.get_model(app_label, f"Historical{model_name}")
@@ -34,7 +34,7 @@ def record_created(apps, app_label, model_name, obj, by, reason, when=None):
     return historical.objects.create(
         **{name: value for name, value in values.items() if name in columns},
         history_date=when or timezone.now(),
-        history_type="+",
+        history_type=history_type,
         history_user_id=by.pk,
         history_change_reason=reason,
     )
@@ -53,9 +53,8 @@ def grant_role_in_migration(apps, organisation_slug, app_label, codename, by, re
     group = organisation.group
     permission = apps.get_model("auth", "Permission").objects.get(content_type__app_label=app_label, codename=codename)
     group.permissions.add(permission)
-    group_history = record_created(apps, "eo_portal", "Group", group, by, reason)
-    group_history.history_type = "~"
-    group_history.save(update_fields=["history_type"])
+    # History is append-only: the row is written as a change ("~") at once, never updated.
+    group_history = record_created(apps, "eo_portal", "Group", group, by, reason, history_type="~")
     record_related(apps, "auth", "Group", "permissions", group, group_history, history_app="eo_portal")
 
 
