@@ -199,6 +199,12 @@ SPECTACULAR_SETTINGS = {
         "DirectiveKindEnum": "clearinghouse.models.DirectiveKind",
         "RemediationCategoryEnum": "clearinghouse.models.RemediationCategory",
         "FindingCategoryEnum": "reviews.models.FindingCategory",
+        "OpportunityStatusEnum": "grants.workflow.OpportunityStatus",
+        "GrantApplicationStatusEnum": "grants.workflow.ApplicationStatus",
+        "ApplicantTypeEnum": "grants.models.ApplicantType",
+        "FundingInstrumentEnum": "grants.models.FundingInstrument",
+        "BudgetObjectClassEnum": "grants.models.BudgetObjectClass",
+        "ContactRoleEnum": "grants.models.ContactRole",
     },
 }
 

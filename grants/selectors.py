@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from eo_portal import deadlines, permissions
+from eo_portal.audit import HistoryEntry, history_entries
 from eo_portal.models import Organisation, OrganisationKind, Role
 from eo_portal.registry import WorkItem
 from eo_portal.selectors import organisation_ids_of
@@ -30,9 +31,12 @@ from grants.models import (
     Amendment,
     ApplicantType,
     Application,
+    ApplicationContact,
+    ApplicationDocument,
     Award,
     BudgetLine,
     Opportunity,
+    OpportunityDocument,
     ReviewerAssignment,
     SavedSearch,
     Score,
@@ -115,7 +119,7 @@ def search_from(params: dict[str, Any]) -> OpportunitySearch:
     closing_within = None
     raw = str(params.get("closing_within", "") or "")
     if raw:
-        if not raw.isdigit() or not 0 < int(raw) <= 3650:
+        if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= 3650:
             errors["closing_within"] = "Give a number of days from 1 to 3650."
         else:
             closing_within = int(raw)
@@ -218,14 +222,14 @@ def amendments_of(opportunity: Opportunity) -> QuerySet[Amendment]:
 
 
 def applications_visible_to(user: Viewer) -> QuerySet[Application]:
-    """Own organisation's applications, those the user reviews after attesting, and all
-    applications to the opportunities the user administers."""
+    """Own organisation's applications, those the user reviews after attesting, and the submitted
+    applications to the opportunities the user administers (a draft is the applicant's alone)."""
     applications = Application.objects.select_related("opportunity__awarding_agency", "applicant")
     if user is None or not user.is_authenticated or not user.is_active:
         return applications.none()
     own = permissions.restrict(Application.objects.all(), user, "view_application").values("pk")
     administered = administered_by(user).values("pk")
-    return applications.filter(Q(pk__in=own) | Q(opportunity__in=administered))
+    return applications.filter(Q(pk__in=own) | Q(opportunity__in=administered, submitted_at__isnull=False))
 
 
 def get_application_for(user: Viewer, tracking_number: str) -> Application:
@@ -370,10 +374,13 @@ class PassThrough:
     rural: Decimal
     rural_percent: Decimal
 
+    award_amount: Decimal = Decimal("0")
+
     @property
     def meets(self) -> bool:
-        enough = self.required_percent is None or self.passed_percent >= self.required_percent
-        rural = self.rural_required_percent is None or self.rural_percent >= self.rural_required_percent
+        """Compared in exact amounts, not the rounded percentages shown: a dollar short is short."""
+        enough = self.required_percent is None or self.passed * 100 >= self.required_percent * self.award_amount
+        rural = self.rural_required_percent is None or self.rural * 100 >= self.rural_required_percent * self.passed
         return enough and rural
 
 
@@ -389,7 +396,7 @@ def pass_through_of(award: Award) -> PassThrough:
     rural_percent = cents(rural * 100 / passed) if passed else Decimal("0")
     return PassThrough(
         opportunity.pass_through_percent, cents(passed), passed_percent, opportunity.rural_percent, cents(rural),
-        rural_percent,
+        rural_percent, award.amount,
     )
 
 
@@ -467,3 +474,98 @@ def public_aggregates() -> dict[str, Any]:
         ]
     }
 
+
+
+# ---------------------------------------------------------------------------
+# Reads of the portal pages
+
+
+def opportunity_agencies() -> QuerySet[Organisation]:
+    """The awarding agencies of existing opportunities: the choices of the search's agency filter."""
+    return Organisation.objects.filter(Exists(Opportunity.objects.filter(awarding_agency=OuterRef("pk")))).order_by(
+        "name"
+    )
+
+
+def get_opportunity_document(opportunity: Opportunity, document_id: int) -> OpportunityDocument:
+    """One attachment of a (public) opportunity; another opportunity's answers 404."""
+    try:
+        return opportunity.documents.get(pk=document_id)
+    except (OpportunityDocument.DoesNotExist, ValueError) as exc:
+        raise Http404("No such document") from exc
+
+
+def get_application_document(application: Application, document_id: int) -> ApplicationDocument:
+    """One attachment of an application the caller already found visible; another's answers 404."""
+    try:
+        return application.documents.get(pk=document_id)
+    except (ApplicationDocument.DoesNotExist, ValueError) as exc:
+        raise Http404("No such document") from exc
+
+
+def own_applications_to(user: Viewer, opportunity: Opportunity) -> QuerySet[Application]:
+    """The applications of the user's own organisations to one opportunity."""
+    return applications_visible_to(user).filter(opportunity=opportunity, applicant_id__in=organisation_ids_of(user))
+
+
+def applications_to(user: Viewer, opportunity: Opportunity) -> QuerySet[Application]:
+    """The applications to one opportunity this user sees, with every reviewer's scores prefetched,
+    so that a page's averages (`prefetched_average`) cost two queries, not two a row."""
+    return applications_visible_to(user).filter(opportunity=opportunity).prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=ReviewerAssignment.objects.prefetch_related(
+                Prefetch("scores", queryset=Score.objects.select_related("criterion"))
+            ),
+        )
+    )
+
+
+def prefetched_average(application: Application) -> Decimal | None:
+    """`average_total`, read from the assignments and scores `applications_to` prefetched."""
+    totals = [total for total in (weighted_total(a) for a in application.assignments.all()) if total is not None]
+    return cents(sum(totals, Decimal("0")) / len(totals)) if totals else None
+
+
+def subawards_of(user: Viewer, award: Award) -> QuerySet[Subaward]:
+    """The subawards of one award that this user sees."""
+    return subawards_visible_to(user).filter(award=award)
+
+
+def get_subaward_for(user: Viewer, subaward_id: int) -> Subaward:
+    try:
+        return subawards_visible_to(user).select_related("award__application__applicant").get(pk=subaward_id)
+    except (Subaward.DoesNotExist, ValueError) as exc:
+        raise Http404("No such subaward") from exc
+
+
+def pass_through_recipients() -> QuerySet[Organisation]:
+    """Who a state may pass award money through to: active local and tribal governments."""
+    return Organisation.objects.filter(
+        is_active=True, kind__in=(OrganisationKind.LOCAL, OrganisationKind.TRIBAL)
+    ).order_by("name")
+
+
+def application_history(application: Application, *, with_review: bool) -> list[HistoryEntry]:
+    """The application's changes with its budget, contacts and attachments; with its reviewers and
+    award for grant staff (`with_review`), never for the applicant."""
+    related = [
+        (
+            BudgetLine.history.filter(application_id=application.pk),
+            lambda row: f"Budget line {row.get_object_class_display()}",
+        ),
+        (
+            ApplicationContact.history.filter(application_id=application.pk),
+            lambda row: f"Contact {row.get_role_display()}",
+        ),
+        (ApplicationDocument.history.filter(application_id=application.pk), lambda row: f"Attachment {row.title}"),
+    ]
+    if with_review:
+        related += [
+            (
+                ReviewerAssignment.history.filter(application_id=application.pk).select_related("reviewer"),
+                lambda row: f"Reviewer {row.reviewer.get_username() if row.reviewer else row.reviewer_id}",
+            ),
+            (Award.history.filter(application_id=application.pk), lambda row: f"Award {row.award_number}"),
+        ]
+    return history_entries(application, related=related)

@@ -94,10 +94,11 @@ def money(value: Any, field: str) -> Decimal | None:
         raise ValidationError({field: "Give the amount as text or a Decimal, not a floating-point number."})
     try:
         amount = Decimal(str(value).replace(",", "").replace("$", "").strip())
+        whole_cents = amount.is_finite() and amount == amount.quantize(Decimal("0.01"))
     except InvalidOperation as exc:
         raise ValidationError({field: "Enter an amount such as 125000 or 125000.50."}) from exc
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError({field: "Enter an amount in dollars and cents, at most two decimal places."})
+    if not whole_cents or amount.adjusted() >= 12:
+        raise ValidationError({field: "Enter an amount in dollars and cents, at most two decimal places, under $1 trillion."})
     return amount
 
 
@@ -142,6 +143,8 @@ def _local(moment: datetime) -> str:
 
 
 def _write_criteria(opportunity: Opportunity, criteria: Iterable[tuple[str, int, str]], *, by: User) -> None:
+    if Score.objects.filter(criterion__opportunity=opportunity).exists():
+        raise MoveNotAllowed("Reviewers have scored against these criteria; they can no longer change.")
     rows = []
     for number, (name, weight, description) in enumerate(criteria, start=1):
         row = ReviewCriterion(opportunity=opportunity, number=number, name=str(name).strip(), weight=weight,
@@ -231,7 +234,11 @@ def amend_opportunity(
         opportunity = _lock(Opportunity, opportunity)
         if opportunity.status not in workflow.AMENDABLE:
             raise MoveNotAllowed(f"An opportunity that is {opportunity.get_status_display().lower()} is not amended.")
+        if "opportunity_number" in fields and fields["opportunity_number"] != opportunity.opportunity_number:
+            raise ValidationError({"opportunity_number": "A posted opportunity keeps its number; applicants know it by it."})
         _set_fields(opportunity, fields, OPPORTUNITY_FIELDS)
+        if "close_at" in fields and opportunity.close_at <= timezone.now():
+            raise ValidationError({"close_at": "An amendment cannot close the opportunity in the past; close it instead."})
         opportunity.amendment_count += 1
         save_audited(opportunity, by=by, reason=f"amendment {opportunity.amendment_count}: {summary.strip()}"[:100])
         if criteria is not None:
@@ -452,10 +459,15 @@ def submit_application(application: Application, *, by: User) -> Application:
         workflow.check_application_in(application.status, workflow.EDITABLE_APPLICATION, "submitted again")
         now = timezone.now()
         opportunity = application.opportunity
-        if opportunity.status != OpportunityStatus.POSTED or now > opportunity.close_at:
+        if now > opportunity.close_at or opportunity.status in (OpportunityStatus.CLOSED, OpportunityStatus.ARCHIVED):
             raise ValidationError(
                 {"opportunity": f"{opportunity.opportunity_number} closed on {_local(opportunity.close_at)}; "
                  "applications are no longer accepted. Your draft is kept as it was."}
+            )
+        if opportunity.status != OpportunityStatus.POSTED:
+            raise ValidationError(
+                {"opportunity": f"{opportunity.opportunity_number} is not open for applications. "
+                 "Your draft is kept as it was."}
             )
         errors = submission_errors(application)
         if errors:
@@ -542,6 +554,9 @@ def score_application(
         missing = [c.name for c in criteria if c.number not in scores]
         if missing:
             raise ValidationError({"scores": f"Score every criterion; missing: {', '.join(missing)}."})
+        unknown = sorted(set(scores) - {c.number for c in criteria})
+        if unknown:
+            raise ValidationError({"scores": f"This opportunity has no criterion {', '.join(map(str, unknown))}."})
         bad = [n for n, value in scores.items() if not isinstance(value, int) or not 0 <= value <= 100]
         if bad:
             raise ValidationError({"scores": "Each score is a whole number from 0 to 100."})
