@@ -18,6 +18,10 @@ class EoPortalConfig(AppConfig):
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(record_sign_in_time, dispatch_uid="update_last_login")
 
+        from eo_portal.session_limits import record_sign_in
+
+        user_logged_in.connect(record_sign_in, dispatch_uid="eo_portal_session_sign_in_time")
+
         from django.db.models.signals import post_migrate, pre_delete, pre_save
 
         from eo_portal import append_only

@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -142,7 +143,7 @@ def sum_figure(key: str, label: str, total: Any, of: Any, unit: str = "") -> Fig
     of = _count(of)
     if of < MINIMUM:
         return _suppressed(key, label, "sum", unit)
-    value = round(float(total)) if unit == "dollars" else total
+    value = int(Decimal(total).quantize(Decimal("1"), rounding=ROUND_HALF_UP)) if unit == "dollars" else total
     display = f"${value:,}" if unit == "dollars" else f"{_number(value)} {unit}".strip()
     return Figure(key=key, label=label, kind="sum", value=value, suppressed=False, display=display, unit=unit, of=of)
 

@@ -407,6 +407,8 @@ class DraftReminder(models.Model):
     days_before = models.PositiveSmallIntegerField()
     sent_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["application", "days_before"], name="one_draft_reminder_per_day"),

@@ -333,8 +333,10 @@ def holders_for_amendment(opportunity: Opportunity) -> QuerySet[User]:
     return members_of(applicants)
 
 
-def drafts_due_for_reminder(days_before: int) -> QuerySet[Application]:
-    """Unsubmitted drafts of posted opportunities closing within `days_before` days, not yet reminded."""
+def drafts_due_for_reminder(days_before: int, after_days: int = 0) -> QuerySet[Application]:
+    """Unsubmitted drafts of posted opportunities closing in more than `after_days` and at most
+    `days_before` days, not yet reminded for `days_before` (a draft first seen a few hours before
+    the close gets the last reminder only, not every earlier one at once)."""
     now = timezone.now()
     from grants.models import DraftReminder
 
@@ -343,7 +345,7 @@ def drafts_due_for_reminder(days_before: int) -> QuerySet[Application]:
         Application.objects.filter(
             status=ApplicationStatus.DRAFT,
             opportunity__status=OpportunityStatus.POSTED,
-            opportunity__close_at__gt=now,
+            opportunity__close_at__gt=now + timedelta(days=after_days),
             opportunity__close_at__lte=now + timedelta(days=days_before),
         )
         .exclude(Exists(reminded))

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from eo_portal import deadlines, markings, permissions, uploads
@@ -557,7 +558,10 @@ def score_application(
         unknown = sorted(set(scores) - {c.number for c in criteria})
         if unknown:
             raise ValidationError({"scores": f"This opportunity has no criterion {', '.join(map(str, unknown))}."})
-        bad = [n for n, value in scores.items() if not isinstance(value, int) or not 0 <= value <= 100]
+        bad = [
+            n for n, value in scores.items()
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100
+        ]
         if bad:
             raise ValidationError({"scores": "Each score is a whole number from 0 to 100."})
         _set_fields(assignment, {"comment": comment}, ("comment",))
@@ -581,10 +585,18 @@ def award_application(
         application = Application.objects.select_for_update().select_related("opportunity").get(pk=application.pk)
         workflow.check_application_in(application.status, workflow.IN_REVIEW, "awarded")
         opportunity = application.opportunity
-        if value is None or value <= 0 or value > application.requested_amount or value > opportunity.award_ceiling:
+        if value is None or value < opportunity.award_floor or value > min(
+            application.requested_amount, opportunity.award_ceiling
+        ):
             raise ValidationError(
-                {"amount": f"Award more than $0 and at most the requested ${application.requested_amount:,} "
-                 f"and the ceiling ${opportunity.award_ceiling:,}."}
+                {"amount": f"Award at least the floor ${opportunity.award_floor:,} and at most the requested "
+                 f"${application.requested_amount:,} and the ceiling ${opportunity.award_ceiling:,}."}
+            )
+        awarded = Award.objects.filter(application__opportunity=opportunity).aggregate(total=Sum("amount"))["total"]
+        if (awarded or Decimal("0")) + value > opportunity.total_funding:
+            raise ValidationError(
+                {"amount": f"Awards would total ${(awarded or 0) + value:,}, more than the programme's "
+                 f"${opportunity.total_funding:,}."}
             )
         award = Award(application=application, amount=value, award_number=award_number.strip(),
                       award_date=award_date or deadlines.today(), recorded_by=by)
@@ -654,10 +666,12 @@ def record_subaward(
 def send_draft_reminders(*, by: User) -> int:
     """Daily: remind organisations of unsubmitted drafts 7 days and 1 day before the close time."""
     sent = 0
-    for days in REMINDER_DAYS:
-        for application in list(selectors.drafts_due_for_reminder(days)):
+    for days, after in zip(REMINDER_DAYS, (*REMINDER_DAYS[1:], 0), strict=True):
+        for application in list(selectors.drafts_due_for_reminder(days, after_days=after)):
             with transaction.atomic():
-                DraftReminder.objects.create(application=application, days_before=days)
+                save_audited(
+                    DraftReminder(application=application, days_before=days), by=by, reason=f"{days}-day reminder"
+                )
                 notify(
                     selectors.members_of([application.applicant_id]),
                     by=by,
