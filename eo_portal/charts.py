@@ -50,7 +50,7 @@ def grouped_bar_chart(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" id="{escape(chart_id)}" '
         f'aria-labelledby="{escape(title_id)} {escape(desc_id)}" '
-        f'viewBox="0 0 {WIDTH} {height}" width="100%" style="max-width:{WIDTH}px" '
+        f'viewBox="0 0 {WIDTH} {height}" width="100%" class="eo-chart" '
         f'font-family="Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif" font-size="13">',
         f'<title id="{escape(title_id)}">{escape(title)}</title>',
         f'<desc id="{escape(desc_id)}">{escape(description)}</desc>',
@@ -111,7 +111,7 @@ def bar_chart(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" id="{escape(chart_id)}" '
         f'aria-labelledby="{escape(title_id)} {escape(desc_id)}" '
-        f'viewBox="0 0 {WIDTH} {height}" width="100%" style="max-width:{WIDTH}px" '
+        f'viewBox="0 0 {WIDTH} {height}" width="100%" class="eo-chart" '
         f'font-family="Source Sans Pro Web, Helvetica Neue, Helvetica, Roboto, Arial, sans-serif" font-size="13">',
         f'<title id="{escape(title_id)}">{escape(title)}</title>',
         f'<desc id="{escape(desc_id)}">{escape(description)}</desc>',
