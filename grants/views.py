@@ -150,7 +150,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def saved_searches(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.saved_searches_of(request.user))
-    rows = [(search, urlencode(search.query)) for search in page.object_list]
+    # Sorted: PostgreSQL keeps JSON keys in its own order, and the link should not depend on it.
+    rows = [(search, urlencode(sorted(search.query.items()))) for search in page.object_list]
     return render(request, "grants/saved_searches.html", {"page": page, "rows": rows})
 
 
