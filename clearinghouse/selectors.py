@@ -349,6 +349,9 @@ def deliveries_visible_to(user: Viewer) -> QuerySet[Delivery]:
         content_object=OuterRef("advisory_id"),
         group_id=OuterRef("organisation__group_id"),
         permission__codename="view_advisory",
+        # Redundant with the line above, but it lets PostgreSQL build its hash of grants from the
+        # user's own groups rather than from all million (bench/README.md, "Findings": 0.9 s -> 0.08 s).
+        group_id__in=Organisation.objects.filter(pk__in=own).values("group_id"),
     )
     named = Advisory.named_people.through.objects.filter(advisory_id=OuterRef("advisory_id"), user_id=user.pk)
     return deliveries.filter(organisation_id__in=own).filter(

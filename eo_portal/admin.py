@@ -13,6 +13,7 @@ from eo_portal.models import (
     Organisation,
     OrganisationGroupObjectPermission,
     Sector,
+    SignInEvent,
 )
 
 
@@ -31,8 +32,10 @@ class OrganisationAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["sectors"].initial = [row.sector for row in self.instance.sectors.all()]
             # The address and the kind shape every grant already given; they are fixed after creation.
-            self.fields["slug"].disabled = True
-            self.fields["kind"].disabled = True
+            # (A staff member who may only view gets a read-only page without these fields.)
+            for name in ("slug", "kind"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
 
     def clean(self):
         cleaned = super().clean()
@@ -72,6 +75,12 @@ class OrganisationAdmin(PortalAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         # Organisations are deactivated, never deleted: their history and grants must survive.
         return False
+
+    # A staff member who may only view gets every form field read-only; "sectors" is the form's
+    # own field, so the read-only page shows it from here.
+    @admin.display(description="Sectors")
+    def sectors(self, obj) -> str:
+        return ", ".join(row.get_sector_display() for row in obj.sectors.all())
 
 
 @admin.register(Membership)
@@ -134,3 +143,35 @@ class MandateAdmin(ReadOnlyPortalAdmin):
     visible_to = staticmethod(lambda user: mandates.mandates())
     list_display = ["section", "days_after_signing", "status", "updated_at"]
     list_filter = ["status"]
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(admin.ModelAdmin):
+    """The sign-in audit log, read only: rows are append-only (AU-9) and only administrators see them.
+
+    A plain ModelAdmin rather than ReadOnlyPortalAdmin: the rows are their own record and have no
+    simple-history history or object permissions to show."""
+
+    list_display = ["at", "event", "username", "user", "address", "outcome"]
+    list_filter = ["event"]
+    search_fields = ["username", "address", "user_agent", "outcome"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+
+    def get_queryset(self, request):
+        return selectors.sign_in_events_visible_to(request.user)
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,7 +1,9 @@
 """What every admin page of the portal shares: history, object permissions, selector-based querysets."""
 
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -26,6 +28,22 @@ class PortalAdmin(SimpleHistoryAdmin, GuardedModelAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.is_active and request.user.is_staff
+
+    # simple-history's history pages do not stop at the queryset: the list falls back to the
+    # historical rows of an object the queryset does not hold, and a version's page never asks
+    # it. Without this, any staff member would read another agency's objects through their
+    # history. Invisible is missing here too (administrators keep deleted objects' history).
+    def _require_visible(self, request, object_id) -> None:
+        if not request.user.is_superuser and self.get_object(request, unquote(object_id)) is None:
+            raise Http404("No such object")
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ReadOnlyPortalAdmin(PortalAdmin):

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from eo_portal import mandates, permissions, selectors, services
+from eo_portal import mandates, mfa, permissions, selectors, services
 from eo_portal.api_support import PublicReadMixin
 from eo_portal.models import ApiToken, Mandate, MandateStatus, Membership, Notification, Organisation
 
@@ -152,6 +152,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
 
     @extend_schema(request=ApiTokenIn, responses={201: ApiTokenCreatedOut})
     def create(self, request: Request) -> Response:
+        mfa.require_verified_session(request)
         incoming = ApiTokenIn(data=request.data)
         incoming.is_valid(raise_exception=True)
         token, secret = services.create_api_token(request.user, by=request.user, **incoming.validated_data)

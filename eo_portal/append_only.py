@@ -88,7 +88,10 @@ def install_triggers(tables: Iterable[str], using: str = "default") -> int:
 def install_after_migrate(sender, app_config=None, using: str = "default", apps=None, **kwargs) -> None:
     from django.apps import apps as global_apps
 
-    install_triggers(append_only_tables((apps or global_apps).get_models()), using=using)
+    # Models rebuilt from migration state lose class attributes such as `append_only`, so the
+    # installed models are asked too; tables not created yet are skipped by install_triggers.
+    models = [*(apps or global_apps).get_models(), *global_apps.get_models()]
+    install_triggers(append_only_tables(models), using=using)
 
 
 def refuse_change(sender, instance, raw: bool = False, **kwargs) -> None:

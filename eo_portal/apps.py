@@ -22,6 +22,11 @@ class EoPortalConfig(AppConfig):
 
         user_logged_in.connect(record_sign_in, dispatch_uid="eo_portal_session_sign_in_time")
 
+        from eo_portal import mfa, sign_in_audit
+
+        user_logged_in.connect(mfa.note_requirement_at_sign_in, dispatch_uid="eo_portal_mfa_requirement")
+        sign_in_audit.connect()
+
         from django.db.models.signals import post_migrate, pre_delete, pre_save
 
         from eo_portal import append_only

@@ -4,6 +4,8 @@ Each reader fails loudly on a value it cannot understand, so a typo in a
 deployment stops the process at start-up instead of quietly using a default.
 """
 
+import base64
+import binascii
 import os
 from datetime import date
 
@@ -52,3 +54,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_base32(name: str, default: str) -> str:
+    """A base32 secret (as authenticator apps show it), upper case without spaces or padding."""
+    raw = os.environ.get(name) or default
+    value = "".join(raw.split()).upper().rstrip("=")
+    try:
+        key = base64.b32decode(value + "=" * (-len(value) % 8))
+    except (binascii.Error, ValueError) as exc:
+        raise ImproperlyConfigured(f"{name} must be base32 (letters A-Z and digits 2-7), not {raw!r}") from exc
+    if len(key) < 10:
+        raise ImproperlyConfigured(f"{name} must hold at least 80 bits (16 base32 characters)")
+    return value

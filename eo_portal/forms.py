@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 
 from eo_portal import services
@@ -77,6 +77,28 @@ class ApiTokenForm(UswdsForm, forms.Form):
 
 class SignInForm(UswdsForm, AuthenticationForm):
     pass
+
+
+class PortalPasswordChangeForm(UswdsForm, PasswordChangeForm):
+    pass
+
+
+class AuthenticatorCodeForm(UswdsForm, forms.Form):
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="The 6 digits the app shows now for EO Portal.",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        # Apps show the code as "123 456"; people type it either way.
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            raise forms.ValidationError("Enter the 6 digits your authenticator app shows.")
+        return code
 
 
 class SignUpForm(UswdsForm, forms.Form):

@@ -332,3 +332,48 @@ class MandateReminder(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["mandate", "days_before"], name="mandate_reminder_once")]
+
+
+class SignInEventKind(models.TextChoices):
+    SIGN_IN = "sign_in", "Signed in with password"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in refused"
+    LOCKED_OUT = "locked_out", "Locked out"
+    MFA_ENROLLED = "mfa_enrolled", "Authenticator app added"
+    MFA_VERIFIED = "mfa_verified", "Authenticator code accepted"
+    MFA_FAILED = "mfa_failed", "Authenticator code refused"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    SIGNED_OUT = "signed_out", "Signed out"
+
+
+class SignInEvent(models.Model):
+    """One sign-in, refusal, lock, authenticator step, password change or sign-out (NIST SP 800-53
+    AU-2, AU-3): when, who, from where, what happened and how it ended.
+
+    Append-only like the history tables (eo_portal/append_only.py honours `append_only`): nobody
+    changes or removes a row. An account with rows cannot be deleted either (PROTECT): deactivate it.
+    Written only by eo_portal/sign_in_audit.py.
+    """
+
+    append_only = True
+
+    at = models.DateTimeField(db_index=True, help_text="When it happened (stored in UTC).")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sign_in_events",
+        help_text="The account, when the user name given belongs to one.",
+    )
+    username = models.CharField(max_length=150, blank=True, help_text="The user name given or signed in with.")
+    address = models.GenericIPAddressField(null=True, blank=True, help_text="The client's IP address.")
+    user_agent = models.CharField(max_length=255, blank=True)
+    event = models.CharField(max_length=20, choices=SignInEventKind.choices)
+    outcome = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "at"], name="sign_in_event_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or '?'}: {self.get_event_display()}"

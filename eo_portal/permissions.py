@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TypeVar
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from eo_portal.models import ROLE_RANK, Membership, Organisation, Role
@@ -66,10 +66,11 @@ def _split(perm: str, model: type[models.Model]) -> str:
 
 
 def group_ids_of(user: User) -> list[int]:
-    """The user's groups, resolved once per request and kept on the user object."""
+    """The groups of the user's active organisations, resolved once per request and kept on the
+    user object (an inactive organisation's grants count for nobody)."""
     cached = getattr(user, "_eo_group_ids", None)
     if cached is None:
-        cached = list(user.groups.values_list("id", flat=True))
+        cached = list(user.groups.filter(organisation__is_active=True).values_list("id", flat=True))
         user._eo_group_ids = cached
     return cached
 
@@ -151,15 +152,25 @@ def has_object_permission(user: User | AnonymousUser | None, perm: str, obj: mod
     return personal.exists() or through_organisation.exists()
 
 
+def _permission_ids(model: type[models.Model], codenames: Sequence[str]) -> QuerySet[Permission]:
+    """The model's permissions of these codenames, as a subquery on their ids: by content type as
+    well, since a codename alone ("view_application") may name permissions of two apps."""
+    content_type = ContentType.objects.get_for_model(model)  # cached by Django after the first call
+    return Permission.objects.filter(content_type=content_type, codename__in=codenames).values("pk")
+
+
 def restrict(
     queryset: QuerySet[M], user: User | AnonymousUser | None, perm: str | Sequence[str] = "view"
 ) -> QuerySet[M]:
     """The rows of `queryset` on which this user may use `perm`, or any of several (by default: see).
 
-    Built as EXISTS subqueries on the direct-foreign-key permission tables, with the user's
-    groups resolved once, which stays fast at a million grants (DESIGN.md, "What object
-    permissions cost"). Each perm may be an action ("view") or a codename ("view_shared_reviewcase");
-    several must share the same least role.
+    The rows whose primary key is among the objects granted to the user or to their groups: one
+    semi-join on the direct-foreign-key permission tables (personal grants UNION ALL the groups'),
+    with the user's groups resolved once. A semi-join, not `EXISTS(personal) OR EXISTS(groups)`:
+    PostgreSQL cannot turn an OR of subqueries into a join, so it scanned every row of the model,
+    costed each probe so high that it compiled the query with JIT (a second per list at a million
+    grants; bench/README.md). Each perm may be an action ("view") or a codename
+    ("view_shared_reviewcase"); several must share the same least role.
     """
     if not _is_signed_in(user):
         return queryset.none()
@@ -171,23 +182,20 @@ def restrict(
         raise ValueError(f"{codenames} need different roles; restrict by each separately")
     if any(has_role_permission(user, f"{model._meta.app_label}.{codename}") for codename in codenames):
         return queryset
-    user_model = get_user_obj_perms_model(model)
-    group_model = get_group_obj_perms_model(model)
-    personal = user_model.objects.filter(
-        content_object=OuterRef("pk"), user_id=user.pk, permission__codename__in=codenames
-    )
-    groups = group_model.objects.filter(
-        content_object=OuterRef("pk"), permission__codename__in=codenames, group__organisation__is_active=True
-    )
+    permission_ids = _permission_ids(model, codenames)
+    personal = get_user_obj_perms_model(model).objects.filter(user_id=user.pk, permission_id__in=permission_ids)
+    groups = get_group_obj_perms_model(model).objects.filter(permission_id__in=permission_ids)
     if floors == {Role.VIEWER}:
-        # Every role may view, so membership of the group is enough.
+        # Every role may view, so membership of an active organisation's group is enough.
         groups = groups.filter(group_id__in=group_ids_of(user))
     else:
         groups = groups.filter(
+            group__organisation__is_active=True,
             group__organisation__memberships__user_id=user.pk,
             group__organisation__memberships__role__in=roles_allowed(codenames[0]),
         )
-    return queryset.filter(Exists(personal) | Exists(groups))
+    granted = personal.values("content_object_id").union(groups.values("content_object_id"), all=True)
+    return queryset.filter(pk__in=granted)
 
 
 # ---------------------------------------------------------------------------

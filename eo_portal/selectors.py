@@ -22,6 +22,7 @@ from eo_portal.models import (
     OrganisationKind,
     OrganisationSector,
     Role,
+    SignInEvent,
 )
 
 if TYPE_CHECKING:
@@ -74,6 +75,14 @@ def api_tokens_administered_by(user: User | AnonymousUser | None) -> QuerySet[Ap
     if user is not None and user.is_authenticated and user.is_superuser:
         return ApiToken.objects.select_related("user")
     return api_tokens_of(user).select_related("user")
+
+
+def sign_in_events_visible_to(user: User | AnonymousUser | None) -> QuerySet[SignInEvent]:
+    """The sign-in audit log: for portal administrators (active superusers) only. It names
+    addresses and the user names people typed, so agency staff do not browse it."""
+    if user is not None and user.is_authenticated and user.is_active and user.is_superuser:
+        return SignInEvent.objects.select_related("user")
+    return SignInEvent.objects.none()
 
 
 def memberships_of(user: User | AnonymousUser | None) -> QuerySet[Membership]:

@@ -50,6 +50,8 @@ class SessionLimitMiddleware:
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             now = time.time()
             if expired(request.session, now):
+                # Read by the sign-in audit log (eo_portal/sign_in_audit.py) as the sign-out's outcome.
+                request.eo_sign_out_reason = "session ended: idle or absolute time limit"
                 logout(request)
                 messages.info(request, "Your session ended. Please sign in again.")
             elif now - request.session[LAST_SEEN] > REFRESH_SECONDS:

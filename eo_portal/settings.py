@@ -4,12 +4,13 @@ Development defaults are safe: DEBUG is off unless asked for, and without DEBUG
 a SECRET_KEY must be given.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from eo_portal.env import env_bool, env_date, env_int, env_list, env_str
+from eo_portal.env import env_base32, env_bool, env_date, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -43,6 +44,9 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "django_q",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "eo_portal",
     "reviews",
     "clearinghouse",
@@ -57,12 +61,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user verified when the session holds a confirmed authenticator (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "eo_portal.session_limits.SessionLimitMiddleware",
+    # Until the code is entered, a person who must use MFA reaches only the sign-in pages.
+    "eo_portal.mfa.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "eo_portal.headers.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: turns a sign-in refused for a lock into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "eo_portal.urls"
@@ -93,6 +103,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in of a locked user name or address before a password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -105,6 +117,29 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# Sign-in lockout (NIST SP 800-53 AC-7; django-axes). A user name and an address are each locked
+# on their own after SIGN_IN_LOCKOUT_FAILURES failures, for SIGN_IN_LOCKOUT_MINUTES, never for
+# good: a permanent lock would let anyone keep a real person out by typing their user name.
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lock are refused without being counted, so a lock ends when it said it would.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "eo_portal.lockout.locked_out_response"
+AXES_CLIENT_IP_CALLABLE = "eo_portal.sign_in_audit.client_address"
+# Sign-ins are recorded in the portal's own append-only SignInEvent table (eo_portal/sign_in_audit.py).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Multi-factor sign-in (IA-2(1), IA-2(2); django-otp, TOTP). Who must use it: eo_portal/mfa.py.
+OTP_TOTP_ISSUER = "EO Portal"
+# Staff looking at a device in the admin never see its secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Waits of 1, 2, 4, 8 ... seconds after each wrong code (django-otp's throttle), whatever the session.
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # guardian: no anonymous user row; anonymous visitors see only what is public by rule.
 ANONYMOUS_USER_NAME = None
@@ -185,7 +220,10 @@ CONTENT_SECURITY_POLICY = {
 }
 # Permissions-Policy: the portal uses no device features.
 PERMISSIONS_POLICY = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
-if env_bool("BEHIND_TLS_PROXY", False):
+# Behind a TLS-terminating proxy the client's address is the last X-Forwarded-For entry (the one the
+# proxy added); anywhere else the header is the client's own claim and is ignored.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
@@ -275,6 +313,8 @@ EO_SIGNED_DATE = env_date("EO_SIGNED_DATE", "2026-06-02")
 # The system account that tasks act as, so every history row names who changed it.
 SYSTEM_USERNAME = "eo-portal-system"
 DEMO_PASSWORD = env_str("EO_DEMO_PASSWORD", "eo-portal-demo-2026")
+# The authenticator secret (base32) of every demo account that must use MFA; see README, "Demo accounts".
+DEMO_TOTP_SECRET = env_base32("EO_DEMO_TOTP_SECRET", "EOPORTALDEMOKEYFORTRYINGTHESITE2")
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
@@ -282,4 +322,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every successful sign-in at INFO; failures and locks (WARNING) are what matter,
+    # and every sign-in is in the SignInEvent table anyway.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

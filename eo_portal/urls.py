@@ -5,8 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from clearinghouse.api import urlpatterns as clearinghouse_api
-from eo_portal import api, mandate_views, transparency, transparency_api, views
-from eo_portal.forms import SignInForm
+from eo_portal import api, mandate_views, mfa_views, transparency, transparency_api, views
+from eo_portal.forms import PortalPasswordChangeForm, SignInForm
 from grants.api import urlpatterns as grants_api
 from reviews.api import urlpatterns as reviews_api
 from workforce.api import urlpatterns as workforce_api
@@ -38,6 +38,21 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/mfa/enrol/", mfa_views.enrol, name="mfa-enrol"),
+    path("accounts/mfa/verify/", mfa_views.verify, name="mfa-verify"),
+    path(
+        "accounts/password/change/",
+        # Our own template names: the admin's password pages keep Django's.
+        auth_views.PasswordChangeView.as_view(
+            form_class=PortalPasswordChangeForm, template_name="registration/portal_password_change.html"
+        ),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="registration/portal_password_change_done.html"),
+        name="password_change_done",
+    ),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/signup/done/", views.signup_done, name="signup-done"),
     path("accounts/verify/resend/", views.verification_resend, name="account-verify-resend"),

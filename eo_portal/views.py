@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from eo_portal import permissions, registry, selectors, services
+from eo_portal import mfa, permissions, registry, selectors, services
 from eo_portal.forms import (
     AddMemberForm,
     ApiTokenForm,
@@ -189,6 +189,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_secret = None
     if request.method == "POST" and form.is_valid():
+        mfa.require_verified_session(request)
         try:
             _, new_secret = services.create_api_token(
                 request.user, by=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
@@ -205,6 +206,8 @@ def profile(request: HttpRequest) -> HttpResponse:
             "new_secret": new_secret,
             "tokens": selectors.api_tokens_of(request.user),
             "memberships": selectors.memberships_of(request.user),
+            "authenticator": mfa.confirmed_device(request.user),
+            "mfa_required": mfa.required_by_role(request.user),
         },
     )
 

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from eo_portal.audit import system_user
 from eo_portal.models import Organisation, OrganisationKind, Role, Sector
-from tests.factories import OrganisationFactory, UserFactory, person_in
+from tests.factories import OrganisationFactory, UserFactory, person_in, signed_in
 
 # ---------------------------------------------------------------------------
 # Organisations
@@ -131,13 +131,14 @@ def anonymous():
 
 def _signed_in(client, user):
     if user is not None and user.is_authenticated:
-        client.force_login(user)
+        signed_in(client, user)
     return client
 
 
 @pytest.fixture
 def web(db):
-    """`web(user)`: Django's test client signed in as `user` (anonymous for None or AnonymousUser)."""
+    """`web(user)`: Django's test client signed in as `user` (anonymous for None or AnonymousUser),
+    past the MFA step when the user must use it."""
     return lambda user=None: _signed_in(Client(), user)
 
 

@@ -173,7 +173,8 @@ def facets(openings: QuerySet[Opening], filters: SearchFilters) -> dict[str, lis
     paths = search_openings(openings, filters, without="hiring_path").aggregate(
         **{code: Count("pk", filter=Q(hiring_paths__contains=f"|{code}|")) for code in HiringPath.values}
     )
-    agencies = dict(openings.order_by().values_list("agency__slug", "agency__short_name").distinct())
+    # Labels only: every agency's name, not a DISTINCT over every opening (50 ms at 100,000 openings).
+    agencies = dict(Organisation.objects.filter(kind=OrganisationKind.AGENCY).values_list("slug", "short_name"))
     return {
         "series": grouped("series", "series", dict(OccupationalSeries.choices)),
         "clearance": grouped("clearance", "clearance", dict(Clearance.choices)),

@@ -15,6 +15,10 @@ from eo_portal import deadlines
 from eo_portal.models import OrganisationKind, Sector
 from tests.clearinghouse.conftest import ADVISORY, refresh, subjects_of
 
+# Some tests here take their personas by name (request.getfixturevalue): the mark tells
+# pytest-django they use the database, so they run before the tests that empty it.
+pytestmark = pytest.mark.django_db
+
 
 def public_references() -> list[str]:
     return list(selectors.public_advisories().values_list("reference", flat=True))

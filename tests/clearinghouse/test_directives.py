@@ -16,6 +16,10 @@ from eo_portal.models import OrganisationKind, Role
 from tests.clearinghouse.conftest import refresh, subjects_of
 from tests.factories import OrganisationFactory, person_in
 
+# Some tests here take their personas by name (request.getfixturevalue): the mark tells
+# pytest-django they use the database, so they run before the tests that empty it.
+pytestmark = pytest.mark.django_db
+
 GUIDANCE = {
     "identifier": "CG 27-01",
     "kind": DirectiveKind.GUIDANCE,

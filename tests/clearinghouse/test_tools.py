@@ -13,6 +13,10 @@ from eo_portal.models import Notification, OrganisationKind, Role
 from tests.clearinghouse.conftest import refresh, subjects_of
 from tests.factories import person_in
 
+# Some tests here take their personas by name (request.getfixturevalue): the mark tells
+# pytest-django they use the database, so they run before the tests that empty it.
+pytestmark = pytest.mark.django_db
+
 TOOL = {
     "name": "Agent Watch",
     "slug": "agent-watch",

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from eo_portal.demo import ACCOUNTS, ADMIN_USERNAME, ORGANISATIONS
 from eo_portal.models import Membership, Organisation, OrganisationGroupObjectPermission
@@ -80,7 +81,8 @@ def test_seed_demo_creates_every_demo_account_able_to_sign_in_in_its_organisatio
     agencies = set(Organisation.objects.filter(kind="agency").values_list("slug", flat=True))
     wrong = []
     for username, _, slug, role in [*ACCOUNTS, (ADMIN_USERNAME, "", None, None)]:
-        user = authenticate(username=username, password=settings.DEMO_PASSWORD)
+        # django-axes needs the request (it counts failures per address).
+        user = authenticate(RequestFactory().post("/accounts/login/"), username=username, password=settings.DEMO_PASSWORD)
         memberships = [(m.organisation.slug, m.role) for m in Membership.objects.filter(user__username=username)]
         expected = [(slug, role)] if slug else []
         staff = slug in agencies or username == ADMIN_USERNAME

@@ -21,6 +21,10 @@ from grants.workflow import MoveNotAllowed
 from tests.factories import person_in
 from tests.grants.conftest import AUTHORIZED_REPRESENTATIVE, budget_for, notified, refresh
 
+# Some tests here take their personas by name (request.getfixturevalue): the mark tells
+# pytest-django they use the database, so they run before the tests that empty it.
+pytestmark = pytest.mark.django_db
+
 TRACKING_NUMBER = re.compile(r"^GRANT-(\d{4})-(\d{4})$")
 
 

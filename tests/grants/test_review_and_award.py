@@ -19,6 +19,10 @@ from grants.workflow import MoveNotAllowed
 from tests.factories import add_member, person_in
 from tests.grants.conftest import notified, refresh
 
+# Some tests here take their personas by name (request.getfixturevalue): the mark tells
+# pytest-django they use the database, so they run before the tests that empty it.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def submitted(make_application):

@@ -15,6 +15,10 @@ from grants.models import Award, Subaward
 from tests.factories import OrganisationFactory, person_in
 from tests.grants.conftest import member_of, notified
 
+# Some tests here take their personas by name (request.getfixturevalue): the mark tells
+# pytest-django they use the database, so they run before the tests that empty it.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def pass_through_programme(make_opportunity):

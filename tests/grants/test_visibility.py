@@ -14,6 +14,10 @@ from grants import selectors
 from grants.models import Award
 from tests.factories import person_in
 
+# Some tests here take their personas by name (request.getfixturevalue): the mark tells
+# pytest-django they use the database, so they run before the tests that empty it.
+pytestmark = pytest.mark.django_db
+
 OUTSIDERS = ["other_agency_staff", "reviewer", "operator", "lab_a_member", "jobseeker", "anonymous"]
 
 

@@ -25,6 +25,7 @@ from eo_portal.models import Organisation, OrganisationKind, Role, Sector
 from reviews import services
 from reviews.models import ReviewCase
 from reviews.selectors import COORDINATOR_ROLE
+from tests.factories import signed_in
 from tests.reviews.support import BRANCHES, CASE_FIELDS, DETERMINATION, FINDING, JOURNEY, STAGES, refresh
 
 PASSWORD = "correct-horse-battery-1"
@@ -194,12 +195,13 @@ def people(request) -> Callable[[str], User | AnonymousUser]:
 
 @pytest.fixture
 def api(db) -> Callable[..., APIClient]:
-    """`api(user)`: DRF's APIClient signed in through the session (anonymous for None)."""
+    """`api(user)`: DRF's APIClient signed in through the session (anonymous for None), past the
+    MFA step when the user must use it."""
 
     def make(user: User | AnonymousUser | None = None) -> APIClient:
         client = APIClient()
         if user is not None and user.is_authenticated:
-            client.force_login(user)
+            signed_in(client, user)
         return client
 
     return make

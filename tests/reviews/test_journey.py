@@ -14,6 +14,7 @@ from eo_portal.models import Notification
 from reviews import services
 from reviews.models import Audience, FindingStatus, Milestone, Outcome, PartnerStatus, ReviewCase
 from reviews.workflow import TRANSITIONS, Status
+from tests.factories import signed_in
 from tests.reviews.support import CASE_FIELDS, CASES_URL, DETERMINATION, FINDING, INVITATIONS_URL, case_url
 
 FORBIDDEN = re.compile(r"approv|\bclear(?:ed|ance|ances|s)?\b|authori[sz]", re.IGNORECASE)
@@ -157,8 +158,7 @@ def test_no_notification_or_email_of_the_journey_reads_as_approval_clearance_or_
 def test_every_notification_of_the_journey_links_to_a_page_its_recipient_can_open(journey):
     failures = []
     for notification in Notification.objects.select_related("recipient"):
-        client = Client()
-        client.force_login(notification.recipient)
+        client = signed_in(Client(), notification.recipient)
         status = client.get(notification.link, follow=True).status_code
         if status != 200:
             failures.append((notification.recipient.username, notification.subject, notification.link, status))

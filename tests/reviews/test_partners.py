@@ -9,6 +9,7 @@ from django.test import Client
 
 from reviews import services
 from reviews.models import PartnerAccess, PartnerStatus
+from tests.factories import signed_in
 from tests.reviews.support import CASES_URL, INVITATIONS_URL, PDF, case_url, pdf_upload, refresh
 
 PARTNER_FIELDS = {
@@ -191,7 +192,6 @@ def test_the_invitation_notification_links_to_a_page_the_partner_manager_can_ope
     with django_capture_on_commit_callbacks(execute=True):
         concur(api, case, cisa_member, access_id)
     invitation = partner_a_manager.notifications.get()
-    client = Client()
-    client.force_login(partner_a_manager)
+    client = signed_in(Client(), partner_a_manager)
 
     assert client.get(invitation.link).status_code == 200, f"{invitation.link} is not open to the invitee yet"

@@ -10,11 +10,14 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
 from eo_portal.append_only import is_history_model
-from eo_portal.audit_report import report_rows
+from eo_portal.audit_report import report_rows, sign_in_rows
 
 
 class Command(BaseCommand):
-    help = "Print every recorded change since a date (UTC) as CSV: when, who, what, which fields, why."
+    help = (
+        "Print every recorded change since a date (UTC) as CSV: when, who, what, which fields, why; "
+        "then every sign-in event (model 'sign-in')."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--since", required=True, help="First day to include, YYYY-MM-DD (UTC).")
@@ -27,4 +30,6 @@ class Command(BaseCommand):
         models = [model for model in apps.get_models() if is_history_model(model) and hasattr(model, "history_date")]
         writer = csv.writer(self.stdout if self.stdout else sys.stdout)
         for row in report_rows(models, start):
+            writer.writerow(row)
+        for row in sign_in_rows(start):
             writer.writerow(row)

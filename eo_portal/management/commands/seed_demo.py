@@ -3,14 +3,17 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from eo_portal import mandates, registry, services
+from eo_portal import mandates, mfa, registry, services
 from eo_portal.audit import system_user
 from eo_portal.demo import ACCOUNTS, ADMIN_USERNAME, MANDATE_PROGRESS, ORGANISATIONS
 from eo_portal.models import Membership, Organisation, OrganisationKind
 
 
 class Command(BaseCommand):
-    help = "Create the demo organisations and accounts (password from EO_DEMO_PASSWORD). Safe to run again."
+    help = (
+        "Create the demo organisations and accounts (password from EO_DEMO_PASSWORD, authenticator secret from "
+        "EO_DEMO_TOTP_SECRET). Safe to run again."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
@@ -44,6 +47,11 @@ class Command(BaseCommand):
                 created += 1
             if slug and not Membership.objects.filter(user=account, organisation=organisations[slug]).exists():
                 services.add_member(organisations[slug], account, by=by, role=role)
+                created += 1
+            # Whoever must use MFA gets the demo authenticator, so people trying the demo can sign
+            # in with the secret in the README (or `manage.py demo_totp USERNAME`).
+            if mfa.required_by_role(account) and mfa.confirmed_device(account) is None:
+                mfa.ensure_device(account, secret=settings.DEMO_TOTP_SECRET)
                 created += 1
         created += registry.seed_demo_content(by)
         for code, username, status, path, label in MANDATE_PROGRESS:
