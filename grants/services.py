@@ -11,7 +11,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -275,14 +274,28 @@ def archive_opportunity(opportunity: Opportunity, *, by: User) -> Opportunity:
     return _move_opportunity(opportunity, "archive", by=by)
 
 
+# Notices, narratives and letters of support travel as PDF, as on Grants.gov.
+DOCUMENT = uploads.UploadKind(what="the file", types=(uploads.PDF,), max_mb_setting="GRANT_DOCUMENT_MAX_MB")
+
+
+def _store_document(document, upload: UploadedFile, checked: uploads.CheckedUpload, *, by: User):
+    uploads.store(document.file, upload, checked)
+    try:
+        with transaction.atomic():
+            return save_audited(document, by=by, reason="attached", validate=False)
+    except Exception:
+        uploads.discard(document.file)
+        raise
+
+
 def attach_to_opportunity(opportunity: Opportunity, *, by: User, title: str, upload: UploadedFile) -> OpportunityDocument:
     """Attach the notice of funding opportunity (PDF), stored under its checksum."""
     _require(selectors.may_administer(by, opportunity))
-    digest = uploads.checked_pdf(upload, field="file", max_mb=settings.GRANT_DOCUMENT_MAX_MB)
+    checked = uploads.check(upload, DOCUMENT, field="file")
     document = OpportunityDocument(opportunity=opportunity, title=title.strip() or "Notice of funding opportunity",
-                                   content_type="application/pdf", size=upload.size, sha256=digest, uploaded_by=by)
-    document.file.save(f"{digest}.pdf", upload, save=False)
-    return save_audited(document, by=by, reason="attached", validate=False)
+                                   content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+                                   uploaded_by=by)
+    return _store_document(document, upload, checked, by=by)
 
 
 def save_search(*, by: User, name: str, query: dict[str, Any]) -> SavedSearch:
@@ -410,11 +423,11 @@ def update_application(
 def attach_to_application(application: Application, *, by: User, title: str, upload: UploadedFile) -> ApplicationDocument:
     _require(selectors.may_edit(by, application))
     workflow.check_application_in(application.status, workflow.EDITABLE_APPLICATION, "changed; it was submitted")
-    digest = uploads.checked_pdf(upload, field="file", max_mb=settings.GRANT_DOCUMENT_MAX_MB)
+    checked = uploads.check(upload, DOCUMENT, field="file")
     document = ApplicationDocument(application=application, title=title.strip() or "Attachment",
-                                   content_type="application/pdf", size=upload.size, sha256=digest, uploaded_by=by)
-    document.file.save(f"{digest}.pdf", upload, save=False)
-    return save_audited(document, by=by, reason="attached", validate=False)
+                                   content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+                                   uploaded_by=by)
+    return _store_document(document, upload, checked, by=by)
 
 
 def submission_errors(application: Application, *, on: date | None = None) -> dict[str, str]:

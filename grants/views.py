@@ -25,6 +25,7 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
+from eo_portal import uploads
 from eo_portal.forms import add_service_error
 from eo_portal.models import OrganisationKind
 from grants import selectors, services, workflow
@@ -88,11 +89,7 @@ def _page(request: HttpRequest, rows) -> object:
 
 
 def _pdf_response(document, filename: str) -> FileResponse:
-    response = FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.download(document.file, filename=filename, content_type=document.content_type)
 
 
 # ---------------------------------------------------------------------------

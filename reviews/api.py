@@ -3,7 +3,6 @@ messages, documents and history. Reads start from the selectors; writes are serv
 
 from __future__ import annotations
 
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -14,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from eo_portal import uploads
 from eo_portal.audit import history_entries
 from reviews import selectors, services
 from reviews.models import (
@@ -454,10 +454,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def document_download(self, request: Request, reference: str, document_id: str):
         case = self.get_object()
         document = selectors.get_document_for(case, self._require_access(case, Access.PARTNER), int(document_id))
-        response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
-                                content_type=document.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return uploads.download(document.file, filename=document.original_name, content_type=document.content_type)
 
     @extend_schema(responses=HistoryOut(many=True))
     @action(detail=True, methods=["get"])

@@ -327,8 +327,8 @@ class DocumentKind(models.TextChoices):
 
 
 def document_path(document: CaseDocument, filename: str) -> str:
-    # The stored name is the checksum, never the uploader's file name.
-    return f"reviews/{document.case.reference}/{document.sha256}"
+    # `filename` is the random name the upload service chose, never the uploader's.
+    return f"reviews/{document.case.reference}/{filename}"
 
 
 class CaseDocument(models.Model):

@@ -7,7 +7,6 @@ authorised: review is voluntary and informs the lab; it does not permit a releas
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
@@ -18,14 +17,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from eo_portal import deadlines, permissions
+from eo_portal import deadlines, permissions, uploads
 from eo_portal.audit import save_audited
 from eo_portal.models import Organisation, OrganisationKind, Role
 from eo_portal.references import next_reference
 from eo_portal.selectors import organisation_ids_of
 from eo_portal.services import notify
 from reviews import selectors, workflow
-from reviews.documents import detect_content_type, max_document_bytes
 from reviews.models import (
     AgencyAssignment,
     Audience,
@@ -415,40 +413,43 @@ def post_message(case: ReviewCase, *, by: User, body: str, audience: str = Audie
     return message
 
 
+# A model card or an evaluation report travels as PDF, image or plain text; Office formats are
+# archives underneath and carry macros, so they are refused with the other archives.
+DOCUMENT = uploads.UploadKind(
+    what="the document",
+    types=(uploads.PDF, uploads.PNG, uploads.JPEG, uploads.TEXT),
+    max_mb_setting="REVIEW_DOCUMENT_MAX_MB",
+)
+
+
 def upload_document(
     case: ReviewCase, *, by: User, kind: str, title: str, upload: UploadedFile, shareable: bool = False
 ) -> CaseDocument:
-    """Store a document outside the static root, typed by its content and recorded by its SHA-256."""
+    """Store a document through the portal's upload service (typed by content, random name, SHA-256)."""
     access = selectors.access_to(by, case)
     is_lab = access == selectors.Access.LAB and _may(by, "change_reviewcase", case)
     _require(is_lab or (access == selectors.Access.GOVERNMENT and _may(by, "review_reviewcase", case)))
     if shareable and not is_lab:
         raise ValidationError({"shareable": "Only the lab decides what its trusted partners may see."})
     _refuse_if_ended(case)
-    if upload.size > max_document_bytes():
-        raise ValidationError({"file": f"The file is larger than {max_document_bytes() // (1024 * 1024)} MB."})
-    content_type = detect_content_type(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    checked = uploads.check(upload, DOCUMENT, field="file")
     document = CaseDocument(
         case=case,
         kind=kind,
         title=title,
         original_name=upload.name[:255],
-        content_type=content_type,
-        size=upload.size,
-        sha256=digest.hexdigest(),
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         shareable=shareable,
         uploaded_by=by,
     )
-    document.file.save(document.sha256, upload, save=False)
+    uploads.store(document.file, upload, checked)
     try:
         with transaction.atomic():
             save_audited(document, by=by, reason="document uploaded")
     except Exception:
-        document.file.delete(save=False)
+        uploads.discard(document.file)
         raise
     return document
 

@@ -23,7 +23,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from eo_portal import permissions
+from eo_portal import permissions, uploads
 from eo_portal.audit import history_entries
 from eo_portal.forms import add_service_error
 from reviews import selectors, services, workflow
@@ -598,14 +598,7 @@ def case_documents(request: HttpRequest, reference: str) -> HttpResponse:
 def document_download(request: HttpRequest, reference: str, document_id: int) -> FileResponse:
     case, access = _case_for(request, reference, Access.PARTNER)
     document = selectors.get_document_for(case, access, document_id)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.download(document.file, filename=document.original_name, content_type=document.content_type)
 
 
 @login_required

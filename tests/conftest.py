@@ -125,6 +125,13 @@ def anonymous():
     return AnonymousUser()
 
 
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploads go to a temporary directory, never the static root or the developer's media."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
 # ---------------------------------------------------------------------------
 # Clients: a fresh client per call, signed in through the session like a browser.
 

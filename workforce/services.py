@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -226,8 +225,7 @@ def alert_saved_searches(opening: Opening, *, by: User) -> int:
 # Applicants
 
 
-def _check_resume(upload: UploadedFile) -> str:
-    return uploads.checked_pdf(upload, field="resume", max_mb=settings.RESUME_MAX_MB, what="your résumé")
+RESUME = uploads.UploadKind(what="your résumé", types=(uploads.PDF,), max_mb_setting="RESUME_MAX_MB")
 
 
 def save_profile(
@@ -239,12 +237,9 @@ def save_profile(
     profile.full_clean(exclude=["resume"])
     stored = None
     if resume is not None:
-        digest = _check_resume(resume)
-        # Stored under the checksum, never under the uploader's file name.
-        profile.resume.save(f"{digest}.pdf", resume, save=False)
-        stored = profile.resume.name
-        profile.resume_sha256 = digest
-        profile.resume_size = resume.size
+        checked = uploads.check(resume, RESUME, field="resume")
+        stored = uploads.store(profile.resume, resume, checked)
+        profile.resume_sha256, profile.resume_size = checked.sha256, checked.size
     try:
         with transaction.atomic():
             save_audited(profile, by=by, reason="profile saved", validate=False)

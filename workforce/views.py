@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from eo_portal import charts, deadlines, permissions
+from eo_portal import charts, deadlines, permissions, uploads
 from eo_portal.audit import history_entries
 from eo_portal.forms import add_service_error
 from eo_portal.models import OrganisationKind
@@ -638,12 +638,7 @@ def resume_download(request: HttpRequest) -> FileResponse:
     current = selectors.profile_of(request.user)
     if current is None or not current.resume:
         raise Http404("No résumé on file")
-    response = FileResponse(
-        current.resume.open("rb"), as_attachment=True, filename="resume.pdf", content_type="application/pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.download(current.resume, filename="resume.pdf", content_type=uploads.PDF)
 
 
 # ---------------------------------------------------------------------------

@@ -207,13 +207,6 @@ def api(db) -> Callable[..., APIClient]:
     return make
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    """Uploaded documents go to a temporary directory, never the static root."""
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 # ---------------------------------------------------------------------------
 # Cases, walked through the services from draft to each state
 

@@ -1,4 +1,4 @@
-"""Documents: stored outside the static root under their checksum, typed by content not by name,
+"""Documents: stored outside the static root under a random name, typed by content not by name,
 size-limited, and served only through the permission-checked download."""
 
 import hashlib
@@ -43,14 +43,13 @@ def test_an_upload_is_typed_by_its_content_and_recorded_by_its_sha256(
     stored = CaseDocument.objects.get(pk=body["id"])
     assert stored.file.read() == content
     assert Path(stored.file.path).is_relative_to(media), "stored in media storage, outside the static root"
-    assert not stored.file.name.endswith(name), "stored under its checksum, never the uploader's name"
+    assert name not in stored.file.name and body["sha256"] not in stored.file.name, "stored under a random name"
 
 
 @pytest.mark.parametrize(
     "content",
     [
         pytest.param(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff", id="windows executable"),
-        pytest.param(b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 24, id="zip archive"),
         pytest.param(b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8, id="linux executable"),
         pytest.param(b"", id="empty"),
     ],

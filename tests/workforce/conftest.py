@@ -224,13 +224,6 @@ def people(request) -> Callable[[str], User]:
     return request.getfixturevalue
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    """Résumés go to a temporary directory."""
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 # ---------------------------------------------------------------------------
 # Openings and applications
 
