@@ -4,10 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 USWDS := static/vendor/uswds
+NPM := node_modules
 
 .PHONY: run test lint setup assets migrate seed worker clean
 
-setup: $(VENV)/.installed $(USWDS)/.copied
+setup: $(VENV)/.installed $(NPM)/.installed $(USWDS)/.copied
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,9 +16,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
 
-# USWDS comes from npm and is copied into static/ at set-up; it is never committed.
-$(USWDS)/.copied: package.json package-lock.json
+# The npm packages: USWDS for the pages, axe-core for the browser tests; never committed.
+$(NPM)/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
+	touch $@
+
+# USWDS is copied into static/ at set-up; it is never committed.
+$(USWDS)/.copied: $(NPM)/.installed
 	rm -rf $(USWDS)
 	mkdir -p $(USWDS)
 	cp -R node_modules/@uswds/uswds/dist/css node_modules/@uswds/uswds/dist/js \
@@ -51,4 +56,4 @@ lint: setup
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor db.sqlite3
+	rm -rf $(VENV) $(NPM) static/vendor db.sqlite3 test-artifacts

@@ -14,7 +14,6 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
 from clearinghouse import selectors, services
 from clearinghouse.models import (
@@ -38,7 +37,7 @@ from clearinghouse.models import (
 from clearinghouse.priority import Exploitation, MissionImpact, TechnicalImpact
 from clearinghouse.workflow import ComplianceStatus, DeliveryStatus, VulnerabilityStatus
 from eo_portal import permissions
-from eo_portal.api_support import PublicReadMixin
+from eo_portal.api_support import PortalRouter, PublicReadMixin, edit_version_field
 from eo_portal.models import Organisation, OrganisationKind, Role, Sector
 from eo_portal.selectors import memberships_of
 
@@ -156,6 +155,7 @@ class AdvisoryOut(serializers.ModelSerializer):
             "tlp_meaning",
             "status",
             "revision",
+            "edit_version",
             "ssvc_decision",
             "release_at",
             "published_at",
@@ -421,6 +421,10 @@ class AdvisoryIn(serializers.Serializer):
         child=serializers.CharField(max_length=150), required=False, help_text="User names (TLP:RED)."
     )
     remediations = RemediationIn(many=True, required=False)
+
+
+class AdvisoryEditIn(AdvisoryIn):
+    edit_version = edit_version_field()
 
 
 class ReviseIn(AdvisoryIn):
@@ -713,13 +717,15 @@ class AdvisoryViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveMod
         advisory = services.create_advisory(by=request.user, **data)
         return self._out(advisory, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=AdvisoryIn(partial=True), responses=AdvisoryOut)
+    @extend_schema(request=AdvisoryEditIn(partial=True), responses=AdvisoryOut)
     def partial_update(self, request: Request, reference: str) -> Response:
         """Edit a draft (coordinators); 409 past draft, where a published advisory is revised instead."""
         advisory = self.get_object()
         self._require_coordinator()
-        data = _advisory_arguments(request.user, _valid(AdvisoryIn, request, partial=True))
-        return self._out(services.update_advisory(advisory, by=request.user, **data))
+        data = _valid(AdvisoryEditIn, request, partial=True)
+        expected = data.pop("edit_version", None)
+        data = _advisory_arguments(request.user, data)
+        return self._out(services.update_advisory(advisory, by=request.user, expected_version=expected, **data))
 
     @extend_schema(request=None, responses=AdvisoryOut)
     @action(detail=True, methods=["post"])
@@ -964,7 +970,7 @@ class ToolRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._out(services.withdraw_tool_request(self.get_object(), by=request.user))
 
 
-router = DefaultRouter()
+router = PortalRouter()
 router.register("vulnerabilities", VulnerabilityViewSet, basename="vulnerability")
 router.register("advisories", AdvisoryViewSet, basename="advisory")
 router.register("deliveries", DeliveryViewSet, basename="delivery")

@@ -28,6 +28,7 @@ from clearinghouse.workflow import (
     VulnerabilityStatus,
 )
 from eo_portal import deadlines
+from eo_portal.edit_versions import EditVersioned
 from eo_portal.models import Organisation, OrganisationKind, Sector
 
 CVE_ID = RegexValidator(r"^CVE-[0-9]{4}-[0-9]{4,}$", "Use the form CVE-YYYY-NNNN (four or more digits at the end).")
@@ -267,7 +268,7 @@ RECIPIENT_KINDS = [
 ]
 
 
-class Advisory(models.Model):
+class Advisory(EditVersioned):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     title = models.CharField(max_length=200)
     summary = models.TextField()
@@ -310,7 +311,11 @@ class Advisory(models.Model):
         ordering = [models.F("published_at").desc(nulls_first=True), "-id"]
         verbose_name_plural = "advisories"
         permissions = [("publish_advisory", "Can publish, revise and withdraw advisories (coordinator)")]
-        indexes = [models.Index(fields=["tlp", "status", "release_at"], name="advisory_public_idx")]
+        indexes = [
+            models.Index(fields=["tlp", "status", "release_at"], name="advisory_public_idx"),
+            # The lists' order (descending sorts nulls first in PostgreSQL, as the ordering asks).
+            models.Index(fields=["-published_at", "-id"], name="advisory_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.title}"

@@ -40,7 +40,7 @@ from clearinghouse.workflow import (
     ToolRequestStatus,
     VulnerabilityStatus,
 )
-from eo_portal import deadlines, markings, permissions, registry
+from eo_portal import deadlines, edit_versions, markings, permissions, registry
 from eo_portal.audit import delete_audited, save_audited, set_related_audited
 from eo_portal.errors import row_error
 from eo_portal.models import Organisation, OrganisationKind, Role
@@ -478,9 +478,11 @@ def update_advisory(
     named_organisations: list[Organisation] | None = None,
     named_people: list[User] | None = None,
     remediations: Iterable[dict[str, Any]] | None = None,
+    expected_version: int | None = None,
     **fields: Any,
 ) -> Advisory:
-    """Edit a draft; a published advisory changes only through `revise_advisory`."""
+    """Edit a draft; a published advisory changes only through `revise_advisory`, and an edit made
+    from an older version is refused."""
     _require(permissions.has_role_permission(by, selectors.PUBLISH_ROLE))
     with transaction.atomic():
         advisory = _lock(Advisory, advisory)
@@ -489,6 +491,7 @@ def update_advisory(
                 f"An advisory that is {advisory.get_status_display().lower()} is not edited; "
                 + ("publish a new revision." if advisory.status == AdvisoryStatus.PUBLISHED else "return it to draft.")
             )
+        edit_versions.advance(advisory, expected_version)
         _set_fields(advisory, fields, ADVISORY_FIELDS)
         save_audited(advisory, by=by, reason="draft edited")
         _set_audience_and_contents(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,10 +36,11 @@ from clearinghouse.forms import (
 )
 from clearinghouse.models import Advisory, Directive, ToolRequest, Vulnerability
 from clearinghouse.workflow import MoveNotAllowed
-from eo_portal import permissions
+from eo_portal import edit_versions, permissions
 from eo_portal import selectors as core
 from eo_portal.forms import add_service_error
 from eo_portal.models import OrganisationKind, Role, Sector
+from eo_portal.pagination import CappedPaginator
 
 PER_PAGE = 50
 LATEST_ON_INDEX = 10
@@ -69,7 +70,7 @@ DIRECTIVE_MOVES = {
 
 
 def _page(request: HttpRequest, rows) -> Page:
-    return Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    return CappedPaginator(rows, PER_PAGE).get_page(request.GET.get("page"))
 
 
 def _acting_organisations(user) -> list:
@@ -193,6 +194,8 @@ def _advisory_form_page(request: HttpRequest, reference: str, *, revising: bool)
         rows=form_class.rows_for(advisory),
         initial=form_class.initial_for(advisory),
     )
+    if not revising:
+        edit_versions.add_form_field(form, advisory)
     if request.method == "POST" and form.is_valid():
         changes = form.service_fields(only_changed=True)
         try:
@@ -201,7 +204,10 @@ def _advisory_form_page(request: HttpRequest, reference: str, *, revising: bool)
                     advisory, by=request.user, change_summary=form.cleaned_data["change_summary"], **changes
                 )
             elif changes:
-                services.update_advisory(advisory, by=request.user, **changes)
+                expected = form.cleaned_data[edit_versions.FIELD]
+                services.update_advisory(advisory, by=request.user, expected_version=expected, **changes)
+        except edit_versions.StaleEdit as exc:
+            form.add_error(None, str(exc))
         except MoveNotAllowed as exc:
             messages.error(request, str(exc))
             return redirect(_advisory_url(advisory))

@@ -32,6 +32,11 @@ class EoPortalConfig(AppConfig):
         from eo_portal import append_only
 
         post_migrate.connect(append_only.install_after_migrate, sender=self, dispatch_uid="eo_portal_append_only")
+
+        from eo_portal import permissions
+
+        # Migrations, and a test database's flush, may make the permissions again with new ids.
+        post_migrate.connect(permissions.forget_permission_ids, dispatch_uid="eo_portal_forget_permission_ids")
         pre_save.connect(append_only.refuse_change, dispatch_uid="eo_portal_history_no_change")
         pre_delete.connect(append_only.refuse_delete, dispatch_uid="eo_portal_history_no_delete")
 

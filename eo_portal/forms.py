@@ -34,10 +34,15 @@ class UswdsForm:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             widget = field.widget
             css = next((c for kind, c in self.widget_classes.items() if isinstance(widget, kind)), "usa-input")
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if isinstance(widget, forms.FileInput):
+                # USWDS's script names the file input after its drag-and-drop instructions
+                # (aria-label), which hides the field's own label from screen readers; the label
+                # named by aria-labelledby comes first. eo_portal/_field.html gives labels that id.
+                widget.attrs["aria-labelledby"] = f"{self[name].auto_id}_label"
 
 
 class OrganisationForm(UswdsForm, forms.ModelForm):

@@ -17,10 +17,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from guardian.models import UserObjectPermissionBase
+from guardian.models.models import BaseGenericObjectPermission
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from eo_portal.models import ROLE_RANK, Membership, Organisation, Role
@@ -52,6 +55,15 @@ def _is_signed_in(user: User | AnonymousUser | None) -> bool:
 
 def _permission(model: type[models.Model], codename: str) -> Permission:
     content_type = ContentType.objects.get_for_model(model)
+    if not _PERMISSION_IDS:
+        # One query either way; the first also fills `restrict`'s ids of every permission, so that
+        # a grant and the lists after it cost the same queries whichever comes first.
+        everything = list(Permission.objects.all())
+        _PERMISSION_IDS.update(((row.content_type_id, row.codename), row.pk) for row in everything)
+        for row in everything:
+            if (row.content_type_id, row.codename) == (content_type.pk, codename):
+                return row
+        raise Permission.DoesNotExist(f"No permission {codename} for {model._meta.label}")
     return Permission.objects.get(content_type=content_type, codename=codename)
 
 
@@ -75,17 +87,64 @@ def group_ids_of(user: User) -> list[int]:
     return cached
 
 
+def _user_object_permission_models() -> list[type[models.Model]]:
+    """The direct-foreign-key models of personal object grants (one per guarded model)."""
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, UserObjectPermissionBase) and not issubclass(model, BaseGenericObjectPermission)
+    ]
+
+
+def _personal_permissions(user: User) -> tuple[frozenset[str], frozenset[str]]:
+    """('app.codename' held as a model-level permission, 'app.codename' granted on at least one
+    object), both from one query: the user's own permissions UNION those of their object grants."""
+    marker = "held_as"
+    # No ORDER BY in a branch of a UNION (SQLite refuses it; the models' orderings would add one).
+    rows = (
+        Permission.objects.filter(user=user)
+        .order_by()
+        .annotate(**{marker: Value("model")})
+        .values_list("content_type__app_label", "codename", marker)
+    )
+    for model in _user_object_permission_models():
+        rows = rows.union(
+            model.objects.filter(user=user)
+            .order_by()
+            .annotate(**{marker: Value("object")})
+            .values_list("permission__content_type__app_label", "permission__codename", marker)
+        )
+    held: dict[str, set[str]] = {"model": set(), "object": set()}
+    for app_label, codename, held_as in rows:
+        held[held_as].add(f"{app_label}.{codename}")
+    return frozenset(held["model"]), frozenset(held["object"])
+
+
+# Counts the personal grants this process has made: a user object that resolved its personal
+# permissions before the latest one looks again (one query), wherever that grant was made.
+_personal_grants_made = 0
+
+
+def object_permissions_held_by(user: User) -> frozenset[str]:
+    """The permissions ('app.codename') granted to the user personally on at least one object:
+    `restrict` looks in the personal grants' table only for these. Resolved with the role
+    permissions, in the same query, once per request (again after a personal grant)."""
+    role_permissions_of(user)
+    if getattr(user, "_eo_personal_grants_seen", 0) != _personal_grants_made:
+        user._eo_personal_object_permissions = _personal_permissions(user)[1]
+        user._eo_personal_grants_seen = _personal_grants_made
+    return user._eo_personal_object_permissions
+
+
 def role_permissions_of(user: User) -> frozenset[str]:
     """The model-level permissions ('app.codename') the user holds, personally or through an
     active organisation whose role allows them; two queries, once per request."""
     cached = getattr(user, "_eo_role_permissions", None)
     if cached is None:
-        held = {
-            f"{app_label}.{codename}"
-            for app_label, codename in Permission.objects.filter(user=user).values_list(
-                "content_type__app_label", "codename"
-            )
-        }
+        personal, on_objects = _personal_permissions(user)
+        held = set(personal)
+        user._eo_personal_object_permissions = on_objects
+        user._eo_personal_grants_seen = _personal_grants_made
         through_organisations = Membership.objects.filter(
             user=user, organisation__is_active=True, organisation__group__permissions__isnull=False
         ).values_list(
@@ -115,7 +174,7 @@ def has_role_at_least(user: User | AnonymousUser | None, organisation: Organisat
 
 def forget_cached_permissions(user: User) -> None:
     """After a change to the user's memberships, so the same user object sees it at once."""
-    for attribute in ("_eo_group_ids", "_eo_role_permissions"):
+    for attribute in ("_eo_group_ids", "_eo_role_permissions", "_eo_personal_object_permissions", "_eo_personal_grants_seen"):
         if hasattr(user, attribute):
             delattr(user, attribute)
 
@@ -152,11 +211,29 @@ def has_object_permission(user: User | AnonymousUser | None, perm: str, obj: mod
     return personal.exists() or through_organisation.exists()
 
 
-def _permission_ids(model: type[models.Model], codenames: Sequence[str]) -> QuerySet[Permission]:
-    """The model's permissions of these codenames, as a subquery on their ids: by content type as
-    well, since a codename alone ("view_application") may name permissions of two apps."""
+# (content type id, codename) -> permission id, for every permission: loaded in one query when a
+# permission is first looked up, kept for the process like Django's content types, and dropped
+# when migrations (or a test database's flush) may have made the permissions again.
+_PERMISSION_IDS: dict[tuple[int, str], int] = {}
+
+
+def forget_permission_ids(**kwargs) -> None:
+    _PERMISSION_IDS.clear()
+
+
+def _permission_ids(model: type[models.Model], codenames: Sequence[str]) -> list[int]:
+    """The ids of the model's permissions of these codenames: by content type as well, since a
+    codename alone ("view_application") may name permissions of two apps. As numbers, not a
+    subquery on auth_permission: PostgreSQL then estimates from its statistics how many grants
+    match, and chooses between walking a list's index and hashing the grants accordingly."""
     content_type = ContentType.objects.get_for_model(model)  # cached by Django after the first call
-    return Permission.objects.filter(content_type=content_type, codename__in=codenames).values("pk")
+    keys = [(content_type.pk, codename) for codename in codenames]
+    if any(key not in _PERMISSION_IDS for key in keys):
+        _PERMISSION_IDS.update(
+            ((content_type_id, codename), pk)
+            for pk, content_type_id, codename in Permission.objects.values_list("pk", "content_type_id", "codename")
+        )
+    return [_PERMISSION_IDS[key] for key in keys if key in _PERMISSION_IDS]
 
 
 def restrict(
@@ -164,13 +241,18 @@ def restrict(
 ) -> QuerySet[M]:
     """The rows of `queryset` on which this user may use `perm`, or any of several (by default: see).
 
-    The rows whose primary key is among the objects granted to the user or to their groups: one
-    semi-join on the direct-foreign-key permission tables (personal grants UNION ALL the groups'),
-    with the user's groups resolved once. A semi-join, not `EXISTS(personal) OR EXISTS(groups)`:
-    PostgreSQL cannot turn an OR of subqueries into a join, so it scanned every row of the model,
-    costed each probe so high that it compiled the query with JIT (a second per list at a million
-    grants; bench/README.md). Each perm may be an action ("view") or a codename
-    ("view_shared_reviewcase"); several must share the same least role.
+    The rows whose primary key is among the objects granted to their groups (and, when the user
+    holds any of these permissions personally on some object, to the user: personal grants UNION
+    ALL the groups'): one semi-join on the direct-foreign-key permission tables, with the user's
+    groups and the permissions' ids resolved once. A semi-join, not `EXISTS(personal) OR
+    EXISTS(groups)`: PostgreSQL cannot turn an OR of subqueries into a join, so it scanned every
+    row of the model, costed each probe so high that it compiled the query with JIT (a second per
+    list at a million grants). On the groups' table alone, with the ids as numbers, PostgreSQL
+    estimates the grants from its statistics: an agency that sees 90% of the cases walks the list's
+    index and probes each row's grant (a lab that sees 1% now walks it too, at a cost:
+    bench/README.md, 11 and 16).
+    Each perm may be an action ("view") or a codename ("view_shared_reviewcase"); several must
+    share the same least role.
     """
     if not _is_signed_in(user):
         return queryset.none()
@@ -183,7 +265,6 @@ def restrict(
     if any(has_role_permission(user, f"{model._meta.app_label}.{codename}") for codename in codenames):
         return queryset
     permission_ids = _permission_ids(model, codenames)
-    personal = get_user_obj_perms_model(model).objects.filter(user_id=user.pk, permission_id__in=permission_ids)
     groups = get_group_obj_perms_model(model).objects.filter(permission_id__in=permission_ids)
     if floors == {Role.VIEWER}:
         # Every role may view, so membership of an active organisation's group is enough.
@@ -194,7 +275,11 @@ def restrict(
             group__organisation__memberships__user_id=user.pk,
             group__organisation__memberships__role__in=roles_allowed(codenames[0]),
         )
-    granted = personal.values("content_object_id").union(groups.values("content_object_id"), all=True)
+    granted = groups.values("content_object_id")
+    held_on_objects = object_permissions_held_by(user)
+    if any(f"{model._meta.app_label}.{codename}" in held_on_objects for codename in codenames):
+        personal = get_user_obj_perms_model(model).objects.filter(user_id=user.pk, permission_id__in=permission_ids)
+        granted = personal.values("content_object_id").union(granted, all=True)
     return queryset.filter(pk__in=granted)
 
 
@@ -289,6 +374,8 @@ def grant_to_user(perm: str, obj: models.Model, user: User, *, by: User) -> None
             return
         row = user_model(content_object=obj, user=user, permission=permission)
         _audited(row, by, f"granted {permission.codename} to {user.get_username()}").save()
+    global _personal_grants_made
+    _personal_grants_made += 1
 
 
 def revoke_from_user(perm: str, obj: models.Model, user: User, *, by: User) -> None:

@@ -2,16 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
 
 from clearinghouse.api import urlpatterns as clearinghouse_api
 from eo_portal import api, mandate_views, mfa_views, transparency, transparency_api, views
+from eo_portal.api_support import PortalRouter
 from eo_portal.forms import PortalPasswordChangeForm, SignInForm
 from grants.api import urlpatterns as grants_api
 from reviews.api import urlpatterns as reviews_api
 from workforce.api import urlpatterns as workforce_api
 
-core_api = DefaultRouter()
+core_api = PortalRouter()
 core_api.register("organisations", api.OrganisationViewSet, basename="organisation")
 core_api.register("notifications", api.NotificationViewSet, basename="notification")
 core_api.register("tokens", api.ApiTokenViewSet, basename="token")

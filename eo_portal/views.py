@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +28,7 @@ from eo_portal.forms import (
     SignUpForm,
     add_service_error,
 )
+from eo_portal.pagination import CappedPaginator
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -62,7 +62,7 @@ def _organisation_tabs(request: HttpRequest, organisation) -> dict:
 
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.organisations_visible_to(request.user), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.organisations_visible_to(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "eo_portal/organisation_list.html", {"page": page})
 
 
@@ -162,7 +162,7 @@ def membership_remove(request: HttpRequest, slug: str, membership_id: int) -> Ht
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.notifications_for(request.user), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.notifications_for(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "eo_portal/notification_list.html", {"page": page})
 
 

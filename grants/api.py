@@ -23,10 +23,9 @@ from rest_framework.fields import SkipField
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser, get_encoding
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 from rest_framework.utils import json
 
-from eo_portal.api_support import PublicReadMixin
+from eo_portal.api_support import PortalRouter, PublicReadMixin, edit_version_field
 from eo_portal.models import Organisation
 from grants import selectors, services
 from grants.models import (
@@ -240,6 +239,7 @@ class GrantApplicationOut(serializers.ModelSerializer):
             "budget_lines",
             "contacts",
             "status",
+            "edit_version",
             "submitted_at",
             "eligible",
             "decision",
@@ -375,6 +375,10 @@ class GrantApplicationFieldsIn(serializers.Serializer):
     contacts = ContactIn(many=True, required=False, help_text="Replaces the contacts; one per role.")
 
 
+class GrantApplicationEditIn(GrantApplicationFieldsIn):
+    edit_version = edit_version_field()
+
+
 class GrantApplicationIn(GrantApplicationFieldsIn):
     opportunity = serializers.CharField(max_length=40, help_text="The opportunity number.")
     applicant = serializers.SlugField(
@@ -506,11 +510,12 @@ class OpportunityViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.Retrieve
     @extend_schema(request=OpportunityIn, responses={201: OpportunityOut})
     def create(self, request: Request) -> Response:
         """Forecast an opportunity (grant staff: OMB for any agency, an agency's staff for their own)."""
+        agencies = selectors.may_create_opportunities(request.user)
+        if not agencies:
+            # Refused before the input is read, as the page refuses it: only grant staff forecast.
+            raise PermissionDenied
         data = _valid(OpportunityIn, request)
-        agency = _acting_for(
-            selectors.may_create_opportunities(request.user), data.pop("awarding_agency", None),
-            "awarding_agency", "create opportunities",
-        )
+        agency = _acting_for(agencies, data.pop("awarding_agency", None), "awarding_agency", "create opportunities")
         criteria = _criteria(data) or ()
         opportunity = services.create_opportunity(by=request.user, awarding_agency=agency, criteria=criteria, **data)
         return self._out(opportunity, status=status.HTTP_201_CREATED)
@@ -613,14 +618,19 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                                                   **data)
         return self._out(application, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=GrantApplicationFieldsIn(partial=True), responses=GrantApplicationOut)
+    @extend_schema(request=GrantApplicationEditIn(partial=True), responses=GrantApplicationOut)
     def partial_update(self, request: Request, tracking_number: str) -> Response:
         """Save the draft (the applicant); 409 once submitted."""
         application = self.get_object()
-        data = _application_arguments(_valid(GrantApplicationFieldsIn, request, partial=True))
+        data = _application_arguments(_valid(GrantApplicationEditIn, request, partial=True))
         budget_lines, contacts = data.pop("budget_lines", None), data.pop("contacts", None)
         updated = services.update_application(
-            application, by=request.user, budget_lines=budget_lines, contacts=contacts, **data
+            application,
+            by=request.user,
+            budget_lines=budget_lines,
+            contacts=contacts,
+            expected_version=data.pop("edit_version", None),
+            **data,
         )
         return self._out(updated)
 
@@ -734,7 +744,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return _review_out(request, _score(request, self.get_object()))
 
 
-router = DefaultRouter()
+router = PortalRouter()
 router.register("opportunities", OpportunityViewSet, basename="opportunity")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("reviews", ReviewViewSet, basename="review")

@@ -26,6 +26,7 @@ from grants.models import (
     ContactRole,
     FundingInstrument,
     Opportunity,
+    cents,
 )
 from grants.workflow import OpportunityStatus
 
@@ -63,6 +64,19 @@ def _style(form: forms.BaseForm) -> None:
 
 def _money(label: str, **kwargs: Any) -> forms.DecimalField:
     return forms.DecimalField(label=label, **MAX_MONEY, **kwargs)
+
+
+class BudgetField(forms.Field):
+    """The budget as a whole; it takes no input. Its error (the lines do not add up) is shown at the
+    budget's fieldset, where each line points at it."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(label="Budget", required=False, **kwargs)
+
+    def clean(self, value: Any) -> None:
+        return None
 
 
 def _percent(label: str, **kwargs: Any) -> forms.DecimalField:
@@ -320,6 +334,7 @@ class ApplicationForm(UswdsForm, forms.Form):
                 self.fields["applicant"].initial = organisations[0].pk
         for value, label in BudgetObjectClass.choices:
             self.fields[f"budget_{value}"] = _money(str(label), required=False)
+        self.fields["budget"] = BudgetField()
         for role in ContactRole.values:
             self.fields[f"{role}_name"] = forms.CharField(
                 label="Name", max_length=150, required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
@@ -336,7 +351,11 @@ class ApplicationForm(UswdsForm, forms.Form):
         _style(self)
 
     def project_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.fields if not name.startswith(("budget_", *ContactRole.values))]
+        return [
+            self[name]
+            for name in self.fields
+            if name != "budget" and not name.startswith(("budget_", *ContactRole.values))
+        ]
 
     def budget_fields(self) -> list[forms.BoundField]:
         return [self[f"budget_{value}"] for value in BudgetObjectClass.values]
@@ -359,7 +378,32 @@ class ApplicationForm(UswdsForm, forms.Form):
                 for part, what in (("name", "name"), ("email", "e-mail address")):
                     if not data.get(f"{role}_{part}") and not self.has_error(f"{role}_{part}"):
                         self.add_error(f"{role}_{part}", f"Give the {str(label).lower()}'s {what}, or clear this contact.")
+        self._check_budget_adds_up(data)
         return data
+
+    def _check_budget_adds_up(self, data: dict) -> None:
+        """A budget, once given, adds up to the federal funds requested plus the cost share, as a
+        submission requires; saying so here, at the budget's fields, spares the applicant finding
+        out only when submitting. A draft with no budget lines yet is left alone."""
+        names = [f"budget_{value}" for value in BudgetObjectClass.values]
+        amounts = [data[name] for name in names if data.get(name) is not None]
+        if not amounts or any(self.has_error(name) for name in ("requested_amount", "cost_share", *names)):
+            return
+        budgeted = cents(sum(amounts, Decimal("0")))
+        total = cents(data["requested_amount"] + data["cost_share"])
+        if budgeted == total:
+            return
+        self.add_error(
+            "budget",
+            f"The budget lines add up to ${budgeted:,}; they must equal the federal funds requested plus the "
+            f"cost share, ${total:,}.",
+        )
+        # Every line is part of the error: each is marked invalid and points at the message.
+        for name in names:
+            self.fields[name].widget.attrs |= {
+                "aria-invalid": "true",
+                "aria-describedby": f"{self['budget'].auto_id}_error",
+            }
 
     def fields_for_service(self) -> dict[str, Any]:
         from grants.services import APPLICATION_FIELDS

@@ -16,6 +16,7 @@ from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from eo_portal.edit_versions import EditVersioned
 from eo_portal.models import Organisation, OrganisationKind
 from grants.workflow import ApplicationStatus, OpportunityStatus
 
@@ -204,7 +205,7 @@ class OpportunityGroupObjectPermission(GroupObjectPermissionBase):
     history = HistoricalRecords()
 
 
-class Application(models.Model):
+class Application(EditVersioned):
     tracking_number = models.CharField(max_length=20, unique=True, editable=False)
     opportunity = models.ForeignKey(Opportunity, on_delete=models.PROTECT, related_name="applications")
     applicant = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="grant_applications")
@@ -232,7 +233,11 @@ class Application(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         permissions = [("review_application", "Can score the application (an assigned reviewer who attested)")]
-        indexes = [models.Index(fields=["opportunity", "status"], name="application_opportunity_idx")]
+        indexes = [
+            models.Index(fields=["opportunity", "status"], name="application_opportunity_idx"),
+            # The lists' order, so that a page walks the index rather than sorting every application.
+            models.Index(fields=["-created_at", "-id"], name="application_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tracking_number}: {self.project_title}"

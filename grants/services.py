@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from eo_portal import deadlines, markings, permissions, uploads
+from eo_portal import deadlines, edit_versions, markings, permissions, uploads
 from eo_portal.audit import delete_audited, save_audited
 from eo_portal.errors import row_error
 from eo_portal.models import Organisation, OrganisationKind
@@ -402,12 +402,14 @@ def update_application(
     by: User,
     budget_lines: Iterable[tuple[str, Any]] | None = None,
     contacts: Iterable[dict[str, str]] | None = None,
+    expected_version: int | None = None,
     **fields: Any,
 ) -> Application:
     _require(selectors.may_edit(by, application))
     with transaction.atomic():
         application = _lock(Application, application)
         workflow.check_application_in(application.status, workflow.EDITABLE_APPLICATION, "edited; it was submitted")
+        edit_versions.advance(application, expected_version)
         _set_fields(application, fields, APPLICATION_FIELDS)
         application.full_clean()
         budget = None if budget_lines is None else _budget_rows(application, budget_lines)

@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,9 +24,10 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
-from eo_portal import uploads
+from eo_portal import edit_versions, uploads
 from eo_portal.forms import add_service_error
 from eo_portal.models import OrganisationKind
+from eo_portal.pagination import CappedPaginator
 from grants import selectors, services, workflow
 from grants.forms import (
     SEARCH_LABELS,
@@ -85,7 +85,7 @@ def _accepting(opportunity: Opportunity) -> bool:
 
 
 def _page(request: HttpRequest, rows) -> object:
-    return Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    return CappedPaginator(rows, PER_PAGE).get_page(request.GET.get("page"))
 
 
 def _pdf_response(document, filename: str) -> FileResponse:
@@ -562,6 +562,7 @@ def application_edit(request: HttpRequest, tracking_number: str) -> HttpResponse
         messages.error(request, "A submitted application cannot be edited.")
         return redirect(_application_url(application))
     form = ApplicationForm(request.POST or None, initial=ApplicationForm.initial_for(application))
+    edit_versions.add_form_field(form, application)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_application(
@@ -569,8 +570,11 @@ def application_edit(request: HttpRequest, tracking_number: str) -> HttpResponse
                 by=request.user,
                 budget_lines=form.budget_lines(),
                 contacts=form.contacts(),
+                expected_version=form.cleaned_data[edit_versions.FIELD],
                 **form.fields_for_service(),
             )
+        except edit_versions.StaleEdit as exc:
+            form.add_error(None, str(exc))
         except MoveNotAllowed as exc:
             messages.error(request, str(exc))
             return redirect(_application_url(application))
@@ -713,6 +717,9 @@ def application_subaward(request: HttpRequest, tracking_number: str) -> HttpResp
     award = getattr(application, "award", None) if application.status == ApplicationStatus.AWARDED else None
     if award is None or application.applicant.kind != OrganisationKind.STATE:
         raise Http404("No such award")
+    # Grant staff and reviewers see the award but do not pass it through: refused before the form is read.
+    if not selectors.may_edit(request.user, application):
+        raise PermissionDenied
     form = SubawardForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -9,9 +9,10 @@ from reviews.models import CaseDocument, CaseMessage, Finding, PartnerAccess, Re
 
 @admin.register(ReviewCase)
 class ReviewCaseAdmin(ReadOnlyPortalAdmin):
-    """Cases are filed and edited by labs in the portal; agency staff move them along here."""
+    """Cases are filed and edited by labs in the portal; agency staff move them along here.
+    Every field shows here, so only who sees a case in full finds it (not a reviews coordinator)."""
 
-    visible_to = selectors.cases_visible_to
+    visible_to = selectors.cases_seen_in_full_by
     list_display = ["reference", "lab", "model_name", "model_version", "status", "government_access_date",
                     "earliest_release_date"]
     list_filter = ["status", "access_method"]

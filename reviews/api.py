@@ -7,13 +7,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
 from eo_portal import uploads
+from eo_portal.api_support import PortalRouter, edit_version_field
 from eo_portal.audit import history_entries
 from reviews import selectors, services
 from reviews.models import (
@@ -96,6 +96,7 @@ class CaseOut(serializers.ModelSerializer):
             "closed_at",
             "created_at",
             "updated_at",
+            "edit_version",
         ]
 
     def _access(self, case: ReviewCase) -> Access:
@@ -202,6 +203,7 @@ class DraftIn(CaseIn):
     model_name = serializers.CharField(max_length=200, required=False)
     model_version = serializers.CharField(max_length=100, required=False)
     capability_summary = serializers.CharField(required=False)
+    edit_version = edit_version_field()
 
 
 class DeterminationIn(serializers.Serializer):
@@ -281,10 +283,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_queryset(self):
         user = self.request.user
         params = self.request.query_params
-        try:
-            within = int(params["window_ends_within"]) if params.get("window_ends_within") else None
-        except ValueError:
-            within = None
+        raw = params.get("window_ends_within", "")
+        longest = selectors.WINDOW_FILTER_MAX_DAYS
+        if raw and not (raw.isascii() and raw.isdigit() and int(raw) <= longest):
+            raise serializers.ValidationError({"window_ends_within": f"Give a number of days from 0 to {longest}."})
+        within = int(raw) if raw else None
         cases = selectors.filter_cases(
             selectors.cases_visible_to(user),
             status=params.get("status", ""),
@@ -321,12 +324,16 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(request=CaseIn, responses={201: CaseOut})
     def create(self, request: Request) -> Response:
+        filing_for = selectors.labs_filing_for(request.user)
+        if not filing_for:
+            # Refused before the input is read, as the page refuses it: only a lab files cases.
+            raise PermissionDenied("You file cases only as a member or manager of a frontier AI lab.")
         data = dict(_valid(CaseIn, request))
         slug = data.pop("lab", None)
-        labs = [lab for lab in selectors.labs_filing_for(request.user) if slug is None or lab.slug == slug]
+        labs = [lab for lab in filing_for if slug is None or lab.slug == slug]
         if len(labs) != 1:
             raise serializers.ValidationError(
-                {"lab": "Name your lab." if labs else "You file cases only as a member of a frontier AI lab."}
+                {"lab": "Name your lab." if labs else "You file cases only for a lab you are a member of."}
             )
         case = services.create_case(by=request.user, lab=labs[0], **data)
         return self._case_out(case, status=status.HTTP_201_CREATED)
@@ -335,7 +342,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def partial_update(self, request: Request, reference: str) -> Response:
         case = self.get_object()
         self._require_access(case, Access.LAB)
-        return self._case_out(services.update_draft(case, by=request.user, **_valid(DraftIn, request, partial=True)))
+        data = _valid(DraftIn, request, partial=True)
+        expected = data.pop("edit_version", None)
+        return self._case_out(services.update_draft(case, by=request.user, expected_version=expected, **data))
 
     @extend_schema(
         request=None,
@@ -482,6 +491,7 @@ class InvitationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Invitations awaiting acceptance of the non-disclosure terms by a partner's manager."""
 
     serializer_class = InvitationOut
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         return selectors.invitations_for(self.request.user)
@@ -493,7 +503,7 @@ class InvitationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(PartnerOut(services.accept_partner_terms(invitation, by=request.user)).data)
 
 
-router = DefaultRouter()
+router = PortalRouter()
 router.register("cases", CaseViewSet, basename="case")
 router.register("invitations", InvitationViewSet, basename="invitation")
 urlpatterns = router.urls

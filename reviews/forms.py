@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 
 from eo_portal.forms import UswdsForm
+from reviews import selectors
 from reviews.models import (
     CaseDocument,
     CaseMessage,
@@ -36,7 +37,7 @@ class CaseFilterForm(UswdsForm, forms.Form):
     window_ends_within = forms.IntegerField(
         label="Window ends within (days)",
         min_value=0,
-        max_value=3650,
+        max_value=selectors.WINDOW_FILTER_MAX_DAYS,
         required=False,
         help_text="Open cases whose 30-day window ends within this many calendar days.",
     )

@@ -14,6 +14,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from eo_portal import deadlines
+from eo_portal.edit_versions import EditVersioned
 from eo_portal.markings import refuse_classification_markings, refuse_credentials
 from eo_portal.models import Organisation, OrganisationKind
 from reviews.workflow import Status
@@ -41,7 +42,7 @@ class AccessMethod(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class ReviewCase(models.Model):
+class ReviewCase(EditVersioned):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     lab = models.ForeignKey(
         Organisation,
@@ -85,7 +86,14 @@ class ReviewCase(models.Model):
             ("view_shared_reviewcase", "Can see what the lab shares with trusted partners"),
             ("coordinate_reviewcase", "Can see that every case exists (reviews coordinators)"),
         ]
-        indexes = [models.Index(fields=["lab", "status"], name="reviewcase_lab_status_idx")]
+        indexes = [
+            models.Index(fields=["lab", "status"], name="reviewcase_lab_status_idx"),
+            # The two orders of the case list (order_for), so that a page is a walk of an index that
+            # stops after 50 rows, each probed for its grant, rather than a sort of every visible case.
+            # Ascending sorts nulls last in PostgreSQL, as the agencies' order asks.
+            models.Index(fields=["-created_at", "-id"], name="reviewcase_newest_idx"),
+            models.Index(fields=["government_access_date", "-created_at", "-id"], name="reviewcase_window_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.model_name} {self.model_version}"

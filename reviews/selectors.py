@@ -67,6 +67,12 @@ def cases_visible_to(user: User | AnonymousUser | None) -> QuerySet[ReviewCase]:
     return participating
 
 
+def cases_seen_in_full_by(user: User | AnonymousUser | None) -> QuerySet[ReviewCase]:
+    """The cases the user sees in full, as their lab or an assigned agency: what the admin lists,
+    since its pages show every field. A coordinator who only knows that a case exists is not here."""
+    return permissions.restrict(ReviewCase.objects.select_related("lab"), user, "view_reviewcase")
+
+
 def get_case_for(user: User | AnonymousUser | None, reference: str) -> ReviewCase:
     """The case, or 404 whether it is missing or merely not visible to this user."""
     try:
@@ -102,6 +108,10 @@ def access_map(user: User | AnonymousUser | None, cases: list[ReviewCase]) -> di
         else:
             result[case.pk] = Access.LISTED if listed else Access.NONE
     return result
+
+
+# The "window ends within N days" filter looks at most ten years ahead.
+WINDOW_FILTER_MAX_DAYS = 3650
 
 
 def filter_cases(

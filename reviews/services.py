@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from eo_portal import deadlines, permissions, uploads
+from eo_portal import deadlines, edit_versions, permissions, uploads
 from eo_portal.audit import save_audited
 from eo_portal.models import Organisation, OrganisationKind, Role
 from eo_portal.references import next_reference
@@ -150,8 +150,8 @@ def create_case(
     return case
 
 
-def update_draft(case: ReviewCase, *, by: User, **changes) -> ReviewCase:
-    """Edit a draft; a rejected change leaves the stored draft as it was."""
+def update_draft(case: ReviewCase, *, by: User, expected_version: int | None = None, **changes) -> ReviewCase:
+    """Edit a draft; a rejected or stale change leaves the stored draft as it was."""
     unknown = set(changes) - set(DRAFT_FIELDS)
     if unknown:
         raise ValidationError({name: "This field cannot be changed here." for name in sorted(unknown)})
@@ -160,6 +160,7 @@ def update_draft(case: ReviewCase, *, by: User, **changes) -> ReviewCase:
         _require(_may(by, "change_reviewcase", locked))
         if locked.status != Status.DRAFT:
             raise TransitionNotAllowed("Only a draft can be edited; after submission, use messages.")
+        edit_versions.advance(locked, expected_version)
         for name, value in changes.items():
             setattr(locked, name, value)
         save_audited(locked, by=by, reason="draft edited")

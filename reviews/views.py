@@ -12,7 +12,6 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
@@ -23,9 +22,10 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from eo_portal import permissions, uploads
+from eo_portal import edit_versions, permissions, uploads
 from eo_portal.audit import history_entries
 from eo_portal.forms import add_service_error
+from eo_portal.pagination import CappedPaginator
 from reviews import selectors, services, workflow
 from reviews.forms import (
     CaseFilterForm,
@@ -89,7 +89,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 chosen[name] = form.cleaned_data[name]
         form = CaseFilterForm(initial=chosen, labs=labs)
     cases = selectors.order_for(user, selectors.filter_cases(visible, **chosen))
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
     access = selectors.access_map(user, list(page.object_list))
     # A reviews coordinator may see that a case exists and nothing more: no model, no dates.
     rows = [(case, access[case.pk] >= Access.PARTNER) for case in page.object_list]
@@ -249,11 +249,16 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect(_case_url(case))
     # The form works on a copy, so a rejected submission never alters what the page shows.
     form = CaseForm(request.POST or None, instance=copy.copy(case))
+    edit_versions.add_form_field(form, case)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in services.DRAFT_FIELDS}
         try:
             if changes:
-                services.update_draft(case, by=request.user, **changes)
+                services.update_draft(
+                    case, by=request.user, expected_version=form.cleaned_data[edit_versions.FIELD], **changes
+                )
+        except edit_versions.StaleEdit as exc:
+            form.add_error(None, str(exc))
         except TransitionNotAllowed as exc:
             messages.error(request, str(exc))
             return redirect(_case_url(case))

@@ -8,15 +8,14 @@ from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from eo_portal import permissions
-from eo_portal.api_support import PublicReadMixin
+from eo_portal.api_support import PortalRouter, PublicReadMixin
 from eo_portal.models import OrganisationKind
 from eo_portal.selectors import agencies_by_slug, organisations_acting_for
 from workforce import selectors, services
@@ -247,15 +246,15 @@ class OpeningViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     @extend_schema(request=OpeningIn, responses={201: OpeningOut})
     def create(self, request: Request) -> Response:
+        acting_for = organisations_acting_for(request.user, OrganisationKind.AGENCY)
+        if not acting_for:
+            # Refused before the input is read, as the page refuses it: only agency staff draft openings.
+            raise PermissionDenied("Only agency staff post openings.")
         data = _opening_arguments(_valid(OpeningIn, request))
         slug = data.pop("agency", None)
-        agencies = [
-            agency
-            for agency in organisations_acting_for(request.user, OrganisationKind.AGENCY)
-            if slug is None or agency.slug == slug
-        ]
+        agencies = [agency for agency in acting_for if slug is None or agency.slug == slug]
         if len(agencies) != 1:
-            raise ValidationError({"agency": "Name your agency." if agencies else "Only agency staff post openings."})
+            raise ValidationError({"agency": "Name your agency." if agencies else "You post only for your own agency."})
         opening = services.create_opening(
             by=request.user,
             agency=agencies[0],
@@ -354,7 +353,7 @@ class MetricsView(APIView):
         return Response(selectors.hiring_metrics())
 
 
-router = DefaultRouter()
+router = PortalRouter()
 router.register("pathways", PathwayViewSet, basename="pathway")
 router.register("openings", OpeningViewSet, basename="opening")
 router.register("applications", ApplicationViewSet, basename="application")

@@ -154,44 +154,99 @@ def sorted_openings(openings: QuerySet[Opening], sort: str) -> QuerySet[Opening]
     return openings.order_by(*SORTS.get(sort, SORTS["close_date"]))
 
 
-def facets(openings: QuerySet[Opening], filters: SearchFilters) -> dict[str, list[tuple[str, str, int]]]:
-    """Result counts per value of each filter: (value, label, count), one query per facet."""
+# Each facet and the filter of the search that narrows by it.
+FACETS = ("series", "clearance", "pathway", "agency", "state", "work_role", "remote", "hiring_path")
 
-    def grouped(field: str, facet: str, labels: dict[str, str]) -> list[tuple[str, str, int]]:
-        rows = (
-            search_openings(openings, filters, without=facet)
-            .order_by()
-            .values(field)
-            .annotate(n=Count("pk", distinct=True))
-            .values_list(field, "n")
-        )
+
+def _is_chosen(filters: SearchFilters, facet: str) -> bool:
+    return getattr(filters, facet) not in (None, "")
+
+
+def _facet_counts(matched: QuerySet[Opening], wanted: list[str]) -> dict[str, dict[str, int]]:
+    """The value counts of these facets over the same matched openings, in one statement: the
+    search runs once (a CTE), each facet is a GROUP BY over its result, all in a UNION ALL."""
+    table = connection.ops.quote_name
+    base_sql, base_params = (
+        matched.order_by()
+        .values("pk", "series", "clearance", "pathway_id", "agency_id", "remote", "hiring_paths")
+        .query.sql_with_params()
+    )
+    count = "COUNT(DISTINCT m.pk)"
+    through = Opening.work_roles.through
+    branches = {
+        "series": f"SELECT 'series', m.series, {count} FROM m GROUP BY m.series",
+        "clearance": f"SELECT 'clearance', m.clearance, {count} FROM m GROUP BY m.clearance",
+        "pathway": f"SELECT 'pathway', p.slug, {count} FROM m INNER JOIN {table(Pathway._meta.db_table)} p "
+        "ON p.id = m.pathway_id GROUP BY p.slug",
+        "agency": f"SELECT 'agency', a.slug, {count} FROM m INNER JOIN {table(Organisation._meta.db_table)} a "
+        "ON a.id = m.agency_id GROUP BY a.slug",
+        "state": f"SELECT 'state', l.state, {count} FROM m INNER JOIN {table(OpeningLocation._meta.db_table)} l "
+        "ON l.opening_id = m.pk GROUP BY l.state",
+        "work_role": f"SELECT 'work_role', w.code, {count} FROM m INNER JOIN {table(through._meta.db_table)} t "
+        f"ON t.opening_id = m.pk INNER JOIN {table(WorkRole._meta.db_table)} w ON w.id = t.workrole_id "
+        "GROUP BY w.code",
+        "remote": f"SELECT 'remote', CASE WHEN m.remote THEN 'true' ELSE 'false' END, {count} FROM m GROUP BY m.remote",
+    }
+    parts, params = [], []
+    for facet in wanted:
+        if facet != "hiring_path":
+            parts.append(branches[facet])
+            continue
+        for code in HiringPath.values:
+            escaped = code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            parts.append(f"SELECT 'hiring_path', %s, {count} FROM m WHERE m.hiring_paths LIKE %s ESCAPE '\\'")
+            params += [code, f"%|{escaped}|%"]
+    sql = (
+        "WITH m (pk, series, clearance, pathway_id, agency_id, remote, hiring_paths) AS ("
+        + base_sql
+        + ") "
+        + " UNION ALL ".join(parts)
+    )
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in wanted}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*base_params, *params])
+        for facet, value, n in cursor.fetchall():
+            counts[facet][value] = n
+    return counts
+
+
+def facets(openings: QuerySet[Opening], filters: SearchFilters) -> dict[str, list[tuple[str, str, int]]]:
+    """Result counts per value of each filter: (value, label, count).
+
+    A facet counts its values over the other filters (choosing a series still shows the other
+    series). Every facet whose own filter is not chosen therefore counts over the same result, the
+    search's: those are counted in one statement that runs the search once; each chosen facet
+    runs the search without its own filter, one statement each. (One statement per facet ran the
+    full-text search eight times: about 230 ms of SQL per search at 100,000 openings.)"""
+    chosen = [facet for facet in FACETS if _is_chosen(filters, facet)]
+    together = [facet for facet in FACETS if facet not in chosen]
+    counts = _facet_counts(search_openings(openings, filters), together) if together else {}
+    for facet in chosen:
+        counts.update(_facet_counts(search_openings(openings, filters, without=facet), [facet]))
+
+    def labelled(facet: str, labels: dict[str, str]) -> list[tuple[str, str, int]]:
         return sorted(
-            ((str(value), labels.get(value, str(value)), n) for value, n in rows if value not in (None, "")),
+            ((str(value), labels.get(value, str(value)), n) for value, n in counts[facet].items() if value not in (None, "")),
             key=lambda row: row[1],
         )
 
-    paths = search_openings(openings, filters, without="hiring_path").aggregate(
-        **{code: Count("pk", filter=Q(hiring_paths__contains=f"|{code}|")) for code in HiringPath.values}
-    )
     # Labels only: every agency's name, not a DISTINCT over every opening (50 ms at 100,000 openings).
     agencies = dict(Organisation.objects.filter(kind=OrganisationKind.AGENCY).values_list("slug", "short_name"))
     return {
-        "series": grouped("series", "series", dict(OccupationalSeries.choices)),
-        "clearance": grouped("clearance", "clearance", dict(Clearance.choices)),
-        "pathway": grouped("pathway__slug", "pathway", dict(Pathway.objects.values_list("slug", "name"))),
-        "agency": grouped("agency__slug", "agency", agencies),
-        "state": grouped("locations__state", "state", {}),
-        "work_role": grouped("work_roles__code", "work_role", dict(WorkRole.objects.values_list("code", "name"))),
+        "series": labelled("series", dict(OccupationalSeries.choices)),
+        "clearance": labelled("clearance", dict(Clearance.choices)),
+        "pathway": labelled("pathway", dict(Pathway.objects.values_list("slug", "name"))),
+        "agency": labelled("agency", agencies),
+        "state": labelled("state", {}),
+        "work_role": labelled("work_role", dict(WorkRole.objects.values_list("code", "name"))),
         "remote": [
-            (str(value).lower(), "Remote" if value else "On site", n)
-            for value, n in search_openings(openings, filters, without="remote")
-            .order_by()
-            .values("remote")
-            .annotate(n=Count("pk"))
-            .values_list("remote", "n")
+            (value, "Remote" if value == "true" else "On site", n)
+            for value, n in sorted(counts["remote"].items(), reverse=True)
         ],
         "hiring_path": [
-            (code, label, paths[code]) for code, label in HiringPath.choices if paths[code]
+            (code, label, counts["hiring_path"].get(code, 0))
+            for code, label in HiringPath.choices
+            if counts["hiring_path"].get(code, 0)
         ],
     }
 

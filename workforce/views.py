@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +26,7 @@ from eo_portal import charts, deadlines, permissions, uploads
 from eo_portal.audit import history_entries
 from eo_portal.forms import add_service_error
 from eo_portal.models import OrganisationKind
+from eo_portal.pagination import CappedPaginator
 from eo_portal.selectors import organisations_acting_for
 from workforce import selectors, services, workflow
 from workforce.forms import (
@@ -198,7 +198,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 return redirect(reverse("workforce:index") + _query(params))
     base = selectors.openings_visible_to(user)
     found = selectors.sorted_openings(selectors.search_openings(base, filters), filters.sort)
-    page = Paginator(found, OPENINGS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(found, OPENINGS_PER_PAGE).get_page(request.GET.get("page"))
     initial = dict(params) | {"open_now": filters.open_now, "sort": filters.sort}
     search_form = OpeningSearchForm(initial=initial)
     context = {
@@ -435,7 +435,7 @@ def _applicants_page(request: HttpRequest, opening: Opening, bound: dict | None 
     """The table of applicants, each with the forms its status allows; `bound` keeps a rejected
     form (application id -> ("advance" | "place", form)) so its errors show at its row."""
     bound = bound or {}
-    page = Paginator(selectors.applications_to(opening), APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.applications_to(opening), APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
     for application in page.object_list:
         kind, kept = bound.get(application.pk, (None, None))
@@ -517,7 +517,7 @@ def application_place(request: HttpRequest, application_id: int) -> HttpResponse
 
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.applications_of(request.user), APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.applications_of(request.user), APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "withdrawable": workflow.WITHDRAWABLE}
     return render(request, "workforce/application_list.html", context)
 

@@ -1152,3 +1152,16 @@ def test_the_schema_lists_every_clearinghouse_route_with_its_methods(client):
     }
 
     assert listed == ROUTES
+
+
+def test_a_draft_edit_from_an_older_edit_version_is_refused_with_409(api, treasury_analyst, nsa_analyst, make_advisory):
+    draft = make_advisory()
+    path = url("advisories", draft.reference)
+    read = api(treasury_analyst).get(path).json()["edit_version"]
+
+    first = api(nsa_analyst).patch(path, {"title": "Patch the router today", "edit_version": read}, format="json")
+    second = api(treasury_analyst).patch(path, {"title": "Patch it this week", "edit_version": read}, format="json")
+
+    assert first.status_code == 200 and first.json()["edit_version"] == read + 1
+    assert second.status_code == 409 and "Someone else saved this draft" in second.json()["detail"]
+    assert (refresh(draft).title, refresh(draft).edit_version) == ("Patch the router today", read + 1)

@@ -75,7 +75,7 @@ def test_the_type_comes_from_the_content_and_the_sha256_is_recorded(kind, conten
     "kind, content",
     [
         pytest.param(GRANT_DOCUMENT, PNG, id="png as a grant attachment"),
-        pytest.param(RESUME, "plain text".encode(), id="text as a résumé"),
+        pytest.param(RESUME, b"plain text", id="text as a résumé"),
         pytest.param(REVIEW_DOCUMENT, b"text with a \x00 NUL byte", id="binary that is not text"),
         pytest.param(REVIEW_DOCUMENT, b"\xff\xfe not utf-8", id="text that is not UTF-8"),
         pytest.param(REVIEW_DOCUMENT, b"", id="an empty file"),

@@ -707,3 +707,22 @@ def test_the_grants_pages_neither_write_nor_query_models_directly():
     source = (Path(grants.__file__).parent / "views.py").read_text()
 
     assert layering_violations(source) == []
+
+
+def test_a_stale_save_of_the_edit_page_is_refused_and_the_typed_text_is_kept(
+    web, county_applicant, page_county, page_draft
+):
+    client = web(county_applicant)
+    url = detail_url(page_draft, "application-edit")
+    form = client.get(url)
+    services.update_application(page_draft, by=county_applicant, project_title="Saved in another tab")
+    data = application_post(page_county, project_title="Typed here", edit_version="1")
+    data.pop("applicant")
+
+    response = client.post(url, data)
+
+    assert 'name="edit_version" value="1"' in form.text
+    assert response.status_code == 200
+    assert "Someone else saved this draft after you opened it" in response.text
+    assert 'value="Typed here"' in response.text
+    assert Application.objects.get(pk=page_draft.pk).project_title == "Saved in another tab"

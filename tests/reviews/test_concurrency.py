@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from eo_portal import deadlines
+from eo_portal.edit_versions import StaleEdit
 from reviews import services
 from reviews.models import Finding, FindingStatus
 from reviews.workflow import Status, TransitionNotAllowed
@@ -85,3 +86,22 @@ def test_two_labs_filing_at_once_get_distinct_consecutive_references(lab_a, lab_
     references = sorted(outcome.reference for outcome in outcomes.values())
     year = deadlines.today().year
     assert references == [f"MRC-{year}-0001", f"MRC-{year}-0002"], outcomes
+
+
+def test_two_people_saving_the_same_draft_version_at_once_lose_no_update(make_case, lab_a_member, lab_a_manager):
+    case = make_case("draft")
+
+    outcomes = at_once(
+        {
+            "member": lambda: services.update_draft(case, by=lab_a_member, expected_version=1, model_version="4.2"),
+            "manager": lambda: services.update_draft(case, by=lab_a_manager, expected_version=1, model_version="5.0"),
+        }
+    )
+
+    saved = [name for name, outcome in outcomes.items() if not isinstance(outcome, Exception)]
+    refused = [name for name, outcome in outcomes.items() if isinstance(outcome, StaleEdit)]
+    assert (len(saved), len(refused)) == (1, 1), outcomes
+    stored = refresh(case)
+    assert stored.model_version == {"member": "4.2", "manager": "5.0"}[saved[0]]
+    assert stored.edit_version == 2
+    assert stored.history.filter(history_change_reason="draft edited").count() == 1
