@@ -62,14 +62,8 @@ RED_READERS = GRID_MANAGER | COORDINATING_READERS
 VULNERABILITY_READERS = LAB | COORDINATING_READERS
 TOOL_REQUEST_READERS = COUNTY | CISA
 
-
 ADVISORY = {"title": "Patch the router", "summary": "Upgrade the router.", "tlp": "CLEAR", "audience_kinds": "state"}
-ADVISORY_JSON = {
-    "title": "Patch the router",
-    "summary": "Upgrade the router.",
-    "tlp": "CLEAR",
-    "audience_kinds": ["state"],
-}
+ADVISORY_JSON = ADVISORY | {"audience_kinds": ["state"]}
 TRIAGE = {"exploitation": "active", "automatable": "yes", "technical_impact": "total", "mission_impact": "high"}
 TRIAGE_JSON = TRIAGE | {"automatable": True}
 REPORT = {"source": "researcher", "title": "Router flaw", "description": "The router runs injected tool calls."}

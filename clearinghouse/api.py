@@ -565,8 +565,10 @@ class VulnerabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     @extend_schema(request=VulnerabilityIn, responses={201: VulnerabilityOut})
     def create(self, request: Request) -> Response:
-        data = _valid(VulnerabilityIn, request)
         acting = [m.organisation for m in memberships_of(request.user) if m.role in ACTING_ROLES]
+        if not acting:
+            raise PermissionDenied  # before the input is read: who acts for no organisation reports nothing
+        data = _valid(VulnerabilityIn, request)
         organisation = _acting_for(acting, data.pop("organisation", None), "report")
         vulnerability = services.report_vulnerability(by=request.user, organisation=organisation, **data)
         return self._out(vulnerability, status=status.HTTP_201_CREATED)
@@ -844,6 +846,8 @@ class DirectiveViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @extend_schema(request=DirectiveIn, responses={201: DirectiveOut})
     def create(self, request: Request) -> Response:
         """Draft a directive (CISA)."""
+        if not selectors.may_issue_directives(request.user):
+            raise PermissionDenied  # before the input is read, as the page refuses it
         data = _valid(DirectiveIn, request)
         actions = [(item["text"], item["due_in_days"]) for item in data.pop("required_actions")]
         directive = services.create_directive(by=request.user, required_actions=actions, **data)
@@ -885,13 +889,14 @@ class DirectiveViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveMo
                 return Response(ComplianceOut({"overview": overview, "reports": None}).data)
             reports = selectors.compliance_reports_visible_to(user).filter(required_action__directive=directive)
             return Response(ComplianceOut({"overview": None, "reports": reports}).data)
+        reporting = selectors.reporting_organisations(user, directive)
+        if not reporting:
+            raise PermissionDenied  # before the input is read: the directive does not apply to the user's organisations
         data = _valid(ComplianceIn, request)
         required_action = selectors.required_actions_of(directive).filter(number=data.pop("action")).first()
         if required_action is None:
             raise ValidationError({"action": "This directive has no required action with that number."})
-        organisation = _acting_for(
-            selectors.reporting_organisations(user, directive), data.pop("organisation", None), "report"
-        )
+        organisation = _acting_for(reporting, data.pop("organisation", None), "report")
         report = services.report_compliance(required_action, by=user, organisation=organisation, **data)
         return Response(ComplianceReportOut(report).data)
 

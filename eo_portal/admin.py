@@ -1,5 +1,6 @@
 """The core in the Django admin. Edits and deletions call the services, so they are checked and audited."""
 
+from axes.models import AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 
@@ -24,8 +25,17 @@ class OrganisationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "short_name", "slug", "kind", "uei", "description", "website", "security_contact_email",
-                  "is_active"]
+        fields = [
+            "name",
+            "short_name",
+            "slug",
+            "kind",
+            "uei",
+            "description",
+            "website",
+            "security_contact_email",
+            "is_active",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,3 +185,9 @@ class SignInEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# django-axes registers its access and access-failure logs, but the portal keeps both switched off
+# (AXES_DISABLE_ACCESS_LOG, AXES_ENABLE_ACCESS_FAILURE_LOG): the sign-in audit above is the record.
+# Their admin lists would stay empty forever and send an administrator looking in the wrong place.
+admin.site.unregister([AccessLog, AccessFailureLog])

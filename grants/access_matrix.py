@@ -55,9 +55,7 @@ APPLYING = of_kind(
     OrganisationKind.OPERATOR,
     roles=ACTORS,
 )
-ELIGIBLE_TYPES = of_kind(
-    OrganisationKind.STATE, OrganisationKind.LOCAL, OrganisationKind.TRIBAL, OrganisationKind.TERRITORIAL, roles=ACTORS
-)
+ELIGIBLE_TYPES = APPLYING - of_kind(OrganisationKind.OPERATOR)
 # Of those, only the state and the county have the UEI and SAM.gov registration the page asks for.
 ELIGIBLE = STATE_ACTORS | members_of("harbor-county", roles=ACTORS)
 
@@ -65,7 +63,6 @@ DRAFT_READERS = STATE | SUPERUSER
 SUBMITTED_READERS = STATE | GRANT_STAFF
 AWARDED_READERS = SUBMITTED_READERS | REVIEWER
 SUBAWARD_READERS = AWARDED_READERS | COUNTY
-
 
 APPLICATION = {
     "project_title": "AI-assisted monitoring",

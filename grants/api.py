@@ -546,6 +546,8 @@ class OpportunityViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.Retrieve
         """Change a forecast or posted opportunity by an announced amendment (grant staff); every
         organisation with an application in progress is told. 409 once closed."""
         opportunity = self.get_object()
+        if not selectors.may_administer(request.user, opportunity):
+            raise PermissionDenied  # before the input is read: opportunities are public, their amendment is not
         data = _valid(AmendIn, request)
         summary = data.pop("summary")
         criteria = _criteria(data)
@@ -606,14 +608,15 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(request=GrantApplicationIn, responses={201: GrantApplicationOut})
     def create(self, request: Request) -> Response:
         """Start a draft for one of your organisations; it has its tracking number from the start."""
+        applying = selectors.applying_organisations(request.user)
+        if not applying:
+            raise PermissionDenied  # before the input is read: only governments and operators apply
         data = _application_arguments(_valid(GrantApplicationIn, request))
         number = data.pop("opportunity")
         opportunity = selectors.opportunities().filter(opportunity_number=number).first()
         if opportunity is None:
             raise ValidationError({"opportunity": f"No opportunity has the number {number}."})
-        applicant = _acting_for(
-            selectors.applying_organisations(request.user), data.pop("applicant", None), "applicant", "apply"
-        )
+        applicant = _acting_for(applying, data.pop("applicant", None), "applicant", "apply")
         application = services.create_application(by=request.user, opportunity=opportunity, applicant=applicant,
                                                   **data)
         return self._out(application, status=status.HTTP_201_CREATED)

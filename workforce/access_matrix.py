@@ -1,8 +1,10 @@
 """Who reaches each page and API route of Tech Force hiring (checked by tests/security).
 
 Pathways and posted openings are public. OPM, the hiring agency, sees its draft and the
-applications to its openings; the applicant sees their own application, profile, résumé and saved
-search. Another job seeker, another agency or anyone else gets 404. OPM's figures are OPM's.
+applications to its openings; CISA's members and managers also see and consider the applicants to
+OPM's pooled cohort, which CISA considers. The applicant sees their own applications, profile,
+résumé and saved search. Another job seeker, another agency or anyone else gets 404. OPM's figures
+are OPM's.
 """
 
 from eo_portal.access_expectations import (
@@ -28,6 +30,7 @@ from eo_portal.access_expectations import (
     check,
     get,
     group,
+    members_of,
     of_kind,
     page,
     post,
@@ -38,9 +41,13 @@ from eo_portal.models import OrganisationKind
 HIRING_AGENCY = group("opm_member") | SUPERUSER
 APPLICANT = group("applicant")
 APPLICATION_READERS = APPLICANT | HIRING_AGENCY
+# The cohort's considering agency (CISA) sees its applicants: members and managers, who act on them.
+COHORT_AGENCY = members_of("cisa", roles=ACTORS)
+POOLED_READERS = APPLICATION_READERS | COHORT_AGENCY
+# Each agency of the cohort (OPM posts it) moves its own stand on an applicant.
+COHORT_AGENCIES = group("opm_member") | COHORT_AGENCY
 # Agency members and managers draft openings for their agency.
 AGENCY_ACTORS = of_kind(OrganisationKind.AGENCY, roles=ACTORS)
-
 
 ROUTES = {
     # A signed-in person saves the search they see; with no search given, the page says so.
@@ -71,10 +78,16 @@ ROUTES = {
     "workforce:opening-history": check("opening", get(page((HIRING_AGENCY, OK)))),
     "workforce:opening-move": check("opening_draft", post(page((HIRING_AGENCY, REDIRECT))), move="post"),
     "workforce:application-list": check(None, get(SIGNED_IN_PAGE)),
-    "workforce:application-detail": check("job_application", get(page((APPLICATION_READERS, OK)))),
+    "workforce:application-detail": (
+        check("job_application", get(page((APPLICATION_READERS, OK)))),
+        check("pooled_application", get(page((POOLED_READERS, OK)))),
+    ),
     "workforce:application-withdraw": check("job_application", post(page((APPLICANT, REDIRECT)))),
-    # Only an agency of a pooled cohort considers an applicant; this opening has none.
-    "workforce:application-consider": check("job_application", post(page(), {"stage": "interview"})),
+    # Each agency of a pooled cohort moves its own stand; an opening that is no cohort has none to move.
+    "workforce:application-consider": (
+        check("pooled_application", post(page((COHORT_AGENCIES, REDIRECT)), {"stage": "interview"})),
+        check("job_application", post(page(), {"stage": "interview"})),
+    ),
     "workforce:application-advance": check(
         "job_application",
         post(page((HIRING_AGENCY, OK)), {"status": "qualified"}),
@@ -116,8 +129,12 @@ ROUTES = {
         api_post(api((HIRING_AGENCY, OK), (APPLICANT, FORBIDDEN)), {"status": "qualified"}),
     ),
     "workforce-api:application-consider": check(
-        "job_application",
-        api_post(api((HIRING_AGENCY, CONFLICT), (APPLICANT, FORBIDDEN)), {"stage": "interview"}),
+        "pooled_application",
+        # An administrator is no agency of the cohort: there is no stand of theirs to move.
+        api_post(
+            api((COHORT_AGENCIES, OK), (SUPERUSER, CONFLICT), (POOLED_READERS, FORBIDDEN)),
+            {"stage": "interview"},
+        ),
     ),
     "workforce-api:application-place": check(
         "job_application",
@@ -129,10 +146,11 @@ ROUTES = {
 }
 
 SECRETS = {
-    "applicant-name": Secret(APPLICATION_READERS, "workforce:opening-applicants", "opm_member"),
+    "applicant-name": Secret(POOLED_READERS, "workforce:opening-applicants", "opm_member"),
     "applicant-profile": Secret(APPLICATION_READERS, "workforce:profile", "applicant"),
     "applicant-resume": Secret(APPLICANT | SUPERUSER, "workforce:resume-download", "applicant"),
     "application-cover-note": Secret(APPLICATION_READERS, "workforce:application-detail", "applicant"),
+    "pooled-cover-note": Secret(POOLED_READERS, "workforce:application-detail", "cisa_member", on="pooled_application"),
     "opening-draft": Secret(HIRING_AGENCY, "workforce:opening-detail", "opm_member", on="opening_draft"),
     "workforce-search": Secret(APPLICANT, "workforce:saved", "applicant"),
 }
