@@ -55,6 +55,9 @@ def variants(user) -> dict[str, Callable[[], QuerySet[ReviewCase]]]:
         "ours: permissions.restrict (semi-join, direct FK)": lambda: permissions.restrict(
             ReviewCase.objects.all(), user, SEE_CASE
         ),
+        "ours, for a list: keys first up to a limit": lambda: permissions.restrict(
+            ReviewCase.objects.all(), user, SEE_CASE, for_list=True
+        ),
         "guardian get_objects_for_user, direct FK": guardian,
         "guardian get_objects_for_user, generic tables": guardian,
     }

@@ -683,7 +683,8 @@ class AdvisoryViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveMod
         return super().get_permissions()
 
     def get_queryset(self):
-        return selectors.with_contents(selectors.advisories_visible_to(self.request.user))
+        advisories = selectors.advisories_visible_to(self.request.user, for_list=self.action == "list")
+        return selectors.with_contents(advisories)
 
     def get_object(self) -> Advisory:
         return selectors.get_advisory_for(self.request.user, self.kwargs["reference"])

@@ -176,10 +176,13 @@ def public_advisories() -> QuerySet[Advisory]:
     return Advisory.objects.filter(_public_filter()).order_by("-published_at", "-id")
 
 
-def advisories_visible_to(user: Viewer) -> QuerySet[Advisory]:
+def advisories_visible_to(user: Viewer, *, for_list: bool = False) -> QuerySet[Advisory]:
+    """`for_list` for the sorted, paged lists (see `permissions.restrict`)."""
     if is_coordinator(user):
         return Advisory.objects.all()
-    received = permissions.restrict(Advisory.objects.filter(status__in=DISTRIBUTED), user, "view_advisory")
+    received = permissions.restrict(
+        Advisory.objects.filter(status__in=DISTRIBUTED), user, "view_advisory", for_list=for_list
+    )
     # One WHERE (public OR (distributed AND granted)), the grants a semi-join on their own table:
     # no second scan of the advisories inside a subquery (bench/README.md).
     return Advisory.objects.filter(_public_filter()) | received

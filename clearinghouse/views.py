@@ -145,7 +145,7 @@ def _filtered(request: HttpRequest, form_class, **kwargs) -> tuple:
 
 def advisory_list(request: HttpRequest) -> HttpResponse:
     form, chosen = _filtered(request, AdvisoryFilterForm)
-    advisories = selectors.filter_advisories(selectors.advisories_visible_to(request.user), **chosen)
+    advisories = selectors.filter_advisories(selectors.advisories_visible_to(request.user, for_list=True), **chosen)
     context = {
         "page": _page(request, advisories),
         "filter_form": form,

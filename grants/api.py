@@ -571,7 +571,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     parser_classes = PARSERS
 
     def get_queryset(self):
-        return selectors.with_details(selectors.applications_visible_to(self.request.user)).select_related("award")
+        applications = selectors.applications_visible_to(self.request.user, for_list=self.action == "list")
+        return selectors.with_details(applications).select_related("award")
 
     def get_object(self) -> Application:
         return selectors.get_application_for(self.request.user, self.kwargs["tracking_number"])

@@ -221,15 +221,16 @@ def amendments_of(opportunity: Opportunity) -> QuerySet[Amendment]:
 # Applications
 
 
-def applications_visible_to(user: Viewer) -> QuerySet[Application]:
+def applications_visible_to(user: Viewer, *, for_list: bool = False) -> QuerySet[Application]:
     """Own organisation's applications, those the user reviews after attesting, and the submitted
-    applications to the opportunities the user administers (a draft is the applicant's alone)."""
+    applications to the opportunities the user administers (a draft is the applicant's alone).
+    `for_list` for the sorted, paged lists (see `permissions.restrict`)."""
     applications = Application.objects.select_related("opportunity__awarding_agency", "applicant")
     if user is None or not user.is_authenticated or not user.is_active:
         return applications.none()
     if permissions.has_role_permission(user, "grants.view_application"):
         return applications  # every application: the list costs what an unfiltered one costs
-    own = permissions.restrict(applications, user, "view_application")
+    own = permissions.restrict(applications, user, "view_application", for_list=for_list)
     # The opportunities' ids as numbers (one small query), not an OR of two subqueries: PostgreSQL
     # then estimates the rows from its statistics, walks the list's index for grant staff who see
     # most applications and looks up an applicant's few (bench/README.md).

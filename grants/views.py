@@ -416,7 +416,7 @@ def application_create(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
-    page = _page(request, selectors.applications_visible_to(request.user))
+    page = _page(request, selectors.applications_visible_to(request.user, for_list=True))
     return render(request, "grants/application_list.html", {"page": page})
 
 

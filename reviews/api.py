@@ -289,7 +289,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise serializers.ValidationError({"window_ends_within": f"Give a number of days from 0 to {longest}."})
         within = int(raw) if raw else None
         cases = selectors.filter_cases(
-            selectors.cases_visible_to(user),
+            selectors.cases_visible_to(user, for_list=self.action == "list"),
             status=params.get("status", ""),
             lab=params.get("lab", ""),
             window_ends_within=within,

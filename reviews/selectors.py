@@ -56,11 +56,12 @@ class Access(enum.IntEnum):
     GOVERNMENT = 4
 
 
-def cases_visible_to(user: User | AnonymousUser | None) -> QuerySet[ReviewCase]:
+def cases_visible_to(user: User | AnonymousUser | None, *, for_list: bool = False) -> QuerySet[ReviewCase]:
+    """`for_list` for the sorted, paged lists (see `permissions.restrict`)."""
     cases = ReviewCase.objects.select_related("lab", "determination__agency").prefetch_related(
         Prefetch("assignments", queryset=AgencyAssignment.objects.select_related("agency"))
     )
-    participating = permissions.restrict(cases, user, SEE_CASE)
+    participating = permissions.restrict(cases, user, SEE_CASE, for_list=for_list)
     if permissions.has_role_permission(user, COORDINATOR_ROLE):
         # Coordinators see that each submitted case exists; a draft stays the lab's alone.
         return participating | cases.exclude(status=Status.DRAFT)

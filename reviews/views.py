@@ -70,7 +70,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated:
         # The program is public; its cases are not.
         return render(request, "reviews/welcome.html")
-    visible = selectors.cases_visible_to(user)
+    visible = selectors.cases_visible_to(user, for_list=True)
     labs = list(
         visible.prefetch_related(None)
         .order_by("lab__short_name")
