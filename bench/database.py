@@ -74,11 +74,13 @@ def wipe() -> None:
 
 
 def analyse() -> None:
-    """Fresh planner statistics after a bulk load, as autovacuum would gather them in production."""
+    """After a bulk load, what autovacuum does to a live database's tables: fresh planner
+    statistics and, on PostgreSQL, the visibility map that lets an index-only scan skip the table
+    (without it every index-only scan of the freshly loaded rows reads each row's page too)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 @contextmanager

@@ -29,7 +29,7 @@ from clearinghouse.workflow import (
 )
 from eo_portal import deadlines
 from eo_portal.edit_versions import EditVersioned
-from eo_portal.models import Organisation, OrganisationKind, Sector
+from eo_portal.models import Organisation, OrganisationKind, Sector, grants_by_group_index
 
 CVE_ID = RegexValidator(r"^CVE-[0-9]{4}-[0-9]{4,}$", "Use the form CVE-YYYY-NNNN (four or more digits at the end).")
 CWE_ID = re.compile(r"^CWE-[0-9]{1,5}$")
@@ -236,6 +236,9 @@ class VulnerabilityGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Vulnerability, on_delete=models.CASCADE)
     history = HistoricalRecords()
 
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [grants_by_group_index("vulnerability_grant_group_idx")]
+
 
 class Tlp(models.TextChoices):
     """TLP 2.0 (FIRST)."""
@@ -315,6 +318,15 @@ class Advisory(EditVersioned):
             models.Index(fields=["tlp", "status", "release_at"], name="advisory_public_idx"),
             # The lists' order (descending sorts nulls first in PostgreSQL, as the ordering asks).
             models.Index(fields=["-published_at", "-id"], name="advisory_newest_idx"),
+        ]
+        constraints = [
+            # Publishing sets the date with the status; the lists of everyone but coordinators rely on
+            # it to start their walk of `advisory_newest_idx` past the drafts, which sort first.
+            models.CheckConstraint(
+                condition=models.Q(status__in=[AdvisoryStatus.DRAFT, AdvisoryStatus.IN_REVIEW])
+                | models.Q(published_at__isnull=False),
+                name="advisory_distributed_has_published_at",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -407,6 +419,9 @@ class AdvisoryUserObjectPermission(UserObjectPermissionBase):
 class AdvisoryGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Advisory, on_delete=models.CASCADE)
     history = HistoricalRecords()
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [grants_by_group_index("advisory_grant_group_idx")]
 
 
 class Delivery(models.Model):

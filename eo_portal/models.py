@@ -183,6 +183,13 @@ class Membership(models.Model):
         return f"{self.user} in {self.organisation.short_name} ({self.get_role_display()})"
 
 
+def grants_by_group_index(name: str) -> models.Index:
+    """An organisation group's grants in object-key order, permission included: `restrict` reads
+    an agency's 90,000 granted cases as one index-only range merged with the list's keys, instead
+    of filtering every organisation's grants of each object (bench/README.md, 18)."""
+    return models.Index(fields=["group", "content_object", "permission"], name=name)
+
+
 class OrganisationUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
     history = HistoricalRecords()
@@ -191,6 +198,9 @@ class OrganisationUserObjectPermission(UserObjectPermissionBase):
 class OrganisationGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
     history = HistoricalRecords()
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [grants_by_group_index("organisation_grant_group_idx")]
 
 
 class Notification(models.Model):

@@ -14,14 +14,16 @@ whole-class lists cost what an unfiltered list costs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
-from django.db.models import BooleanField, Expression, F, QuerySet, Value
+from django.db import connection, models, transaction
+from django.db.models import BooleanField, Expression, F, QuerySet
 from guardian.models import UserObjectPermissionBase
 from guardian.models.models import BaseGenericObjectPermission
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
@@ -56,10 +58,10 @@ def _is_signed_in(user: User | AnonymousUser | None) -> bool:
 def _permission(model: type[models.Model], codename: str) -> Permission:
     content_type = ContentType.objects.get_for_model(model)
     if not _PERMISSION_IDS:
-        # One query either way; the first also fills `restrict`'s ids of every permission, so that
-        # a grant and the lists after it cost the same queries whichever comes first.
-        everything = list(Permission.objects.all())
-        _PERMISSION_IDS.update(((row.content_type_id, row.codename), row.pk) for row in everything)
+        # One query either way; the first also fills the process's table of every permission, so
+        # that a grant and the lists after it cost the same queries whichever comes first.
+        everything = list(Permission.objects.select_related("content_type"))
+        _remember_permissions((row.pk, row.content_type_id, row.content_type.app_label, row.codename) for row in everything)
         for row in everything:
             if (row.content_type_id, row.codename) == (content_type.pk, codename):
                 return row
@@ -87,36 +89,38 @@ def group_ids_of(user: User) -> list[int]:
     return cached
 
 
-def _user_object_permission_models() -> list[type[models.Model]]:
-    """The direct-foreign-key models of personal object grants (one per guarded model)."""
-    return [
+@functools.cache
+def _personal_grants_sql(vendor: str) -> str:
+    """The ids of the permissions a user holds personally, each with where it is held: 'model'
+    (a model-level permission) or 'object' (granted on at least one object, from the
+    direct-foreign-key table of each guarded model). Raw SQL written once per process: as a
+    `UNION` of querysets the ORM compiled eight joined branches on every request, which cost more
+    than the query (bench/README.md, 18). Ids only, no joins: `_permission_name` names them."""
+    quote = connection.ops.quote_name
+
+    def branch(model: type[models.Model], held_as: str) -> str:
+        user, permission = (quote(model._meta.get_field(name).column) for name in ("user", "permission"))
+        return f"SELECT {permission}, '{held_as}' FROM {quote(model._meta.db_table)} WHERE {user} = %s"
+
+    grant_models = [
         model
         for model in apps.get_models()
         if issubclass(model, UserObjectPermissionBase) and not issubclass(model, BaseGenericObjectPermission)
     ]
+    user_permissions = get_user_model().user_permissions.through
+    return " UNION ".join([branch(user_permissions, "model"), *(branch(model, "object") for model in grant_models)])
 
 
 def _personal_permissions(user: User) -> tuple[frozenset[str], frozenset[str]]:
     """('app.codename' held as a model-level permission, 'app.codename' granted on at least one
-    object), both from one query: the user's own permissions UNION those of their object grants."""
-    marker = "held_as"
-    # No ORDER BY in a branch of a UNION (SQLite refuses it; the models' orderings would add one).
-    rows = (
-        Permission.objects.filter(user=user)
-        .order_by()
-        .annotate(**{marker: Value("model")})
-        .values_list("content_type__app_label", "codename", marker)
-    )
-    for model in _user_object_permission_models():
-        rows = rows.union(
-            model.objects.filter(user=user)
-            .order_by()
-            .annotate(**{marker: Value("object")})
-            .values_list("permission__content_type__app_label", "permission__codename", marker)
-        )
+    object), both from one query."""
+    sql = _personal_grants_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk] * (sql.count("%s")))
+        rows = cursor.fetchall()
     held: dict[str, set[str]] = {"model": set(), "object": set()}
-    for app_label, codename, held_as in rows:
-        held[held_as].add(f"{app_label}.{codename}")
+    for permission_id, held_as in rows:
+        held[held_as].add(_permission_name(permission_id))
     return frozenset(held["model"]), frozenset(held["object"])
 
 
@@ -211,14 +215,32 @@ def has_object_permission(user: User | AnonymousUser | None, perm: str, obj: mod
     return personal.exists() or through_organisation.exists()
 
 
-# (content type id, codename) -> permission id, for every permission: loaded in one query when a
-# permission is first looked up, kept for the process like Django's content types, and dropped
-# when migrations (or a test database's flush) may have made the permissions again.
+# Every permission, both ways: (content type id, codename) -> id, and id -> 'app.codename'. Loaded
+# in one query when a permission is first looked up, kept for the process like Django's content
+# types, and dropped when migrations (or a test database's flush) may have made the permissions again.
 _PERMISSION_IDS: dict[tuple[int, str], int] = {}
+_PERMISSION_NAMES: dict[int, str] = {}
 
 
 def forget_permission_ids(**kwargs) -> None:
     _PERMISSION_IDS.clear()
+    _PERMISSION_NAMES.clear()
+
+
+def _remember_permissions(rows: Iterable[tuple[int, int, str, str]]) -> None:
+    for pk, content_type_id, app_label, codename in rows:
+        _PERMISSION_IDS[(content_type_id, codename)] = pk
+        _PERMISSION_NAMES[pk] = f"{app_label}.{codename}"
+
+
+def _load_permissions() -> None:
+    _remember_permissions(Permission.objects.values_list("pk", "content_type_id", "content_type__app_label", "codename"))
+
+
+def _permission_name(permission_id: int) -> str:
+    if permission_id not in _PERMISSION_NAMES:
+        _load_permissions()
+    return _PERMISSION_NAMES[permission_id]
 
 
 def _permission_ids(model: type[models.Model], codenames: Sequence[str]) -> list[int]:
@@ -229,10 +251,7 @@ def _permission_ids(model: type[models.Model], codenames: Sequence[str]) -> list
     content_type = ContentType.objects.get_for_model(model)  # cached by Django after the first call
     keys = [(content_type.pk, codename) for codename in codenames]
     if any(key not in _PERMISSION_IDS for key in keys):
-        _PERMISSION_IDS.update(
-            ((content_type_id, codename), pk)
-            for pk, content_type_id, codename in Permission.objects.values_list("pk", "content_type_id", "codename")
-        )
+        _load_permissions()
     return [_PERMISSION_IDS[key] for key in keys if key in _PERMISSION_IDS]
 
 

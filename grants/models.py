@@ -17,7 +17,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from eo_portal.edit_versions import EditVersioned
-from eo_portal.models import Organisation, OrganisationKind
+from eo_portal.models import Organisation, OrganisationKind, grants_by_group_index
 from grants.workflow import ApplicationStatus, OpportunityStatus
 
 CENT = Decimal("0.01")
@@ -204,6 +204,9 @@ class OpportunityGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Opportunity, on_delete=models.CASCADE)
     history = HistoricalRecords()
 
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [grants_by_group_index("opportunity_grant_group_idx")]
+
 
 class Application(EditVersioned):
     tracking_number = models.CharField(max_length=20, unique=True, editable=False)
@@ -332,6 +335,9 @@ class ApplicationUserObjectPermission(UserObjectPermissionBase):
 class ApplicationGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Application, on_delete=models.CASCADE)
     history = HistoricalRecords()
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [grants_by_group_index("application_grant_group_idx")]
 
 
 class ReviewerAssignment(models.Model):

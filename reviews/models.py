@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from eo_portal import deadlines
 from eo_portal.edit_versions import EditVersioned
 from eo_portal.markings import refuse_classification_markings, refuse_credentials
-from eo_portal.models import Organisation, OrganisationKind
+from eo_portal.models import Organisation, OrganisationKind, grants_by_group_index
 from reviews.workflow import Status
 
 # The order: access to the model 30 calendar days before any other release.
@@ -138,6 +138,9 @@ class ReviewCaseUserObjectPermission(UserObjectPermissionBase):
 class ReviewCaseGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(ReviewCase, on_delete=models.CASCADE)
     history = HistoricalRecords()
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [grants_by_group_index("reviewcase_grant_group_idx")]
 
 
 class AgencyAssignment(models.Model):

@@ -13,7 +13,7 @@ from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from eo_portal.models import Organisation, OrganisationKind
+from eo_portal.models import Organisation, OrganisationKind, grants_by_group_index
 from workforce.workflow import ApplicationStatus, OpeningStatus, Stage
 
 
@@ -228,6 +228,9 @@ class OpeningUserObjectPermission(UserObjectPermissionBase):
 class OpeningGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Opening, on_delete=models.CASCADE)
     history = HistoricalRecords()
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [grants_by_group_index("opening_grant_group_idx")]
 
 
 class ApplicantProfile(models.Model):

@@ -257,3 +257,53 @@ def test_only_a_holder_of_the_change_role_may_deactivate_an_organisation(lab_a, 
         services.deactivate_organisation(lab_a, by=lab_a_manager)
     lab_a.refresh_from_db()
     assert lab_a.is_active
+
+
+# ---------------------------------------------------------------------------
+# A person's own permissions, read in one statement of permission ids.
+
+
+def test_personal_permissions_are_told_apart_by_where_they_are_held(lab_a_member, lab_b, superuser):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    lab_a_member.user_permissions.add(Permission.objects.get(codename="add_organisation"))
+    permissions.grant_to_user("change_organisation", lab_b, lab_a_member, by=superuser)
+    fresh = get_user_model().objects.get(pk=lab_a_member.pk)
+
+    assert "eo_portal.add_organisation" in permissions.role_permissions_of(fresh)
+    assert "eo_portal.change_organisation" not in permissions.role_permissions_of(fresh)
+    assert permissions.object_permissions_held_by(fresh) == {"eo_portal.change_organisation"}
+    assert permissions.has_object_permission(fresh, "change_organisation", lab_b)
+
+
+def test_a_permission_made_after_the_process_read_them_is_named_too(lab_a_member, lab_b, superuser):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    permissions.role_permissions_of(lab_a_member)  # the process's table of permissions is read
+    late = Permission.objects.create(
+        codename="audit_organisation", name="Can audit", content_type=ContentType.objects.get_for_model(Organisation)
+    )
+    get_user_model().objects.get(pk=lab_a_member.pk).user_permissions.add(late)
+
+    assert "eo_portal.audit_organisation" in permissions.role_permissions_of(
+        get_user_model().objects.get(pk=lab_a_member.pk)
+    )
+
+
+def test_every_organisation_grant_table_is_indexed_by_group_then_object():
+    """`restrict` reads a group's grants in key order from this index (bench/README.md, 18)."""
+    from django.apps import apps
+    from guardian.models import GroupObjectPermissionBase
+    from guardian.models.models import BaseGenericObjectPermission
+
+    tables = [
+        model
+        for model in apps.get_models()
+        if issubclass(model, GroupObjectPermissionBase) and not issubclass(model, BaseGenericObjectPermission)
+    ]
+    assert len(tables) == 7
+    for model in tables:
+        assert [index.fields for index in model._meta.indexes] == [["group", "content_object", "permission"]], model
