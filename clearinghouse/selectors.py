@@ -176,16 +176,35 @@ def public_advisories() -> QuerySet[Advisory]:
     return Advisory.objects.filter(_public_filter()).order_by("-published_at", "-id")
 
 
-def advisories_visible_to(user: Viewer, *, for_list: bool = False) -> QuerySet[Advisory]:
-    """`for_list` for the sorted, paged lists (see `permissions.restrict`)."""
+def advisories_visible_to(user: Viewer) -> QuerySet[Advisory]:
+    """For a page or a check; the lists use `advisory_list_for`."""
     if is_coordinator(user):
         return Advisory.objects.all()
+    return _public_or_received(user, for_list=False, now=timezone.now())[0]
+
+
+def advisory_list_for(user: Viewer) -> tuple[QuerySet[Advisory], list[QuerySet[Advisory]]]:
+    """The advisories of the user's list, and the same rows as sets with no row in common, each
+    counted by its own index (`CappedPaginator`'s parts): the public ones, and those received
+    that are not public."""
+    if is_coordinator(user):
+        everything = Advisory.objects.all()
+        return everything, [everything]
+    visible, public, received = _public_or_received(user, for_list=True, now=timezone.now())
+    return visible, [Advisory.objects.filter(public), received.exclude(public)]
+
+
+def _public_or_received(user: Viewer, *, for_list: bool, now) -> tuple[QuerySet[Advisory], Q, QuerySet[Advisory]]:
+    public = _public_filter(now)
     received = permissions.restrict(
         Advisory.objects.filter(status__in=DISTRIBUTED), user, "view_advisory", for_list=for_list
     )
     # One WHERE (public OR (distributed AND granted)), the grants a semi-join on their own table:
-    # no second scan of the advisories inside a subquery (bench/README.md).
-    return Advisory.objects.filter(_public_filter()) | received
+    # no second scan of the advisories inside a subquery (bench/README.md). Both are published, so
+    # have a publication date (a constraint): saying so lets the list skip the drafts, whose empty
+    # dates sort first in its index (bench/README.md, 18).
+    visible = (Advisory.objects.filter(public) | received).filter(published_at__isnull=False)
+    return visible, public, received
 
 
 def get_advisory_for(user: Viewer, reference: str) -> Advisory:

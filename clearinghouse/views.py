@@ -69,8 +69,8 @@ DIRECTIVE_MOVES = {
 }
 
 
-def _page(request: HttpRequest, rows) -> Page:
-    return CappedPaginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, rows, parts=None) -> Page:
+    return CappedPaginator(rows, PER_PAGE, parts=parts).get_page(request.GET.get("page"))
 
 
 def _acting_organisations(user) -> list:
@@ -145,9 +145,10 @@ def _filtered(request: HttpRequest, form_class, **kwargs) -> tuple:
 
 def advisory_list(request: HttpRequest) -> HttpResponse:
     form, chosen = _filtered(request, AdvisoryFilterForm)
-    advisories = selectors.filter_advisories(selectors.advisories_visible_to(request.user, for_list=True), **chosen)
+    visible, parts = selectors.advisory_list_for(request.user)
+    advisories = selectors.filter_advisories(visible, **chosen)
     context = {
-        "page": _page(request, advisories),
+        "page": _page(request, advisories, [selectors.filter_advisories(part, **chosen) for part in parts]),
         "filter_form": form,
         "filtered": bool(chosen),
         "is_coordinator": selectors.is_coordinator(request.user),

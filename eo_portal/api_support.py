@@ -51,7 +51,14 @@ class PortalPagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 200
-    django_paginator_class = CappedPaginator
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A view may say which disjoint sets its list is made of, for `CappedPaginator` to count.
+        self.count_parts = view.count_parts() if hasattr(view, "count_parts") else None
+        return super().paginate_queryset(queryset, request, view)
+
+    def django_paginator_class(self, queryset, page_size) -> CappedPaginator:
+        return CappedPaginator(queryset, page_size, parts=self.count_parts)
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)

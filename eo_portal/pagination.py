@@ -6,11 +6,21 @@ counted (bench/README.md). So a list counts at most `COUNT_CAP + 1` rows
 (`SELECT count(*) FROM (SELECT id … LIMIT 10001)`): up to the cap the count is exact; beyond it the
 list says "more than 10,000" and offers the first `COUNT_CAP` rows (200 pages of 50), which the
 filters narrow. Still one count query and one page query, whatever the page.
+
+A list whose rows are the union of sets that each have an index of their own (the advisories a
+recipient sees: the public ones, and those delivered to them) may give those sets as `parts`: one
+statement then adds their capped counts, each read from its own index, where PostgreSQL counted
+the `OR` by fetching every matching row (bench/README.md, 18).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import chain
+
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
@@ -23,9 +33,16 @@ class CappedPaginator(Paginator):
 
     cap = COUNT_CAP
 
+    def __init__(self, object_list, per_page, *args, parts: Sequence[QuerySet] | None = None, **kwargs) -> None:
+        """`parts`: querysets with no row in common whose rows together are `object_list`'s."""
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.parts = parts
+
     @cached_property
     def _counted(self) -> int:
         """At most cap + 1: the rows counted, one more than the cap meaning "more"."""
+        if self.parts:
+            return min(_sum_of_capped_counts(self.parts, self.cap + 1), self.cap + 1)
         rows = self.object_list
         if isinstance(rows, QuerySet):
             if not rows.query.combinator:
@@ -43,3 +60,21 @@ class CappedPaginator(Paginator):
     def count_is_capped(self) -> bool:
         """Whether there are more rows than `count` says (and than the pages offer)."""
         return self._counted > self.cap
+
+
+def _sum_of_capped_counts(parts: Sequence[QuerySet], limit: int) -> int:
+    """The rows of each part, at most `limit` of each, added up in one statement (none when every
+    part is empty by construction, as `.none()` is)."""
+    counts = []
+    for part in parts:
+        keys = part.order_by().values("pk")[:limit]
+        try:
+            sql, params = keys.query.get_compiler(using=part.db).as_sql()
+        except EmptyResultSet:
+            continue
+        counts.append((f"(SELECT COUNT(*) FROM ({sql}) AS part)", params))
+    if not counts:
+        return 0
+    with connections[parts[0].db].cursor() as cursor:
+        cursor.execute("SELECT " + " + ".join(sql for sql, _ in counts), tuple(chain.from_iterable(p for _, p in counts)))
+        return cursor.fetchone()[0]

@@ -70,3 +70,29 @@ def test_the_api_count_is_exact_below_the_cap(rows):
     pagination.paginate_queryset(rows, request)
     body = pagination.get_paginated_response([]).data
     assert (body["count"], body["count_is_capped"]) == (rows.count(), False)
+
+
+# ---------------------------------------------------------------------------
+# A list given as parts: sets with no row in common, each counted by its own index.
+
+
+def test_parts_are_counted_in_one_statement_each_capped(rows, cap_of_5):
+    first, second = rows.filter(pk__lte=rows[3].pk), rows.filter(pk__gt=rows[3].pk)
+    paginator = CappedPaginator(rows, 2, parts=[first, second])
+    with CaptureQueriesContext(connection) as queries:
+        assert (paginator.count, paginator.count_is_capped) == (5, True)
+    assert len(queries) == 1
+    assert queries[0]["sql"].count("LIMIT 6") == 2
+
+
+def test_parts_add_up_to_the_exact_count_below_the_cap(rows):
+    first, second = rows.filter(app_label="auth"), rows.exclude(app_label="auth")
+    paginator = CappedPaginator(rows, 2, parts=[first, second])
+    assert (paginator.count, paginator.count_is_capped) == (rows.count(), False)
+
+
+def test_an_empty_part_is_left_out_and_nothing_at_all_costs_no_query(rows):
+    with CaptureQueriesContext(connection) as queries:
+        assert CappedPaginator(rows.none(), 2, parts=[rows.none(), rows.none()]).count == 0
+    assert len(queries) == 0
+    assert CappedPaginator(rows, 2, parts=[rows.none(), rows]).count == rows.count()
