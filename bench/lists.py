@@ -137,6 +137,9 @@ def available() -> tuple[list[Endpoint], list[str]]:
 
 def measure_lists(*, runs: int, warmup: int, log=print) -> tuple[list[dict[str, Any]], list[str]]:
     """Every list and case page; returns the measurements and the notes of what was skipped."""
+    from eo_portal.startup import settle
+
+    settle()  # as the portal's WSGI entry point does before its first request
     measured = []
     endpoints, notes = available()
     for note in notes:
