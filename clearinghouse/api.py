@@ -804,7 +804,7 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filter_backends = []
 
     def get_queryset(self):
-        return selectors.delivery_queue(self.request.user)
+        return selectors.delivery_queue(self.request.user, for_list=True)
 
     def get_object(self) -> Delivery:
         return selectors.get_delivery_for(self.request.user, self.kwargs["pk"])

@@ -351,7 +351,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     chosen = next((organisation for organisation in own if organisation.slug == slug), None)
     if slug and chosen is None:
         messages.warning(request, "The filter “Organisation” was ignored: you are not a member of that organisation.")
-    deliveries = selectors.own_delivery_queue(request.user, chosen)
+    deliveries = selectors.own_delivery_queue(request.user, chosen, for_list=True)
     context = {"page": _page(request, deliveries), "organisations": own, "chosen": chosen}
     return render(request, "clearinghouse/queue.html", context)
 

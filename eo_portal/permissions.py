@@ -259,7 +259,7 @@ def _permission_ids(model: type[models.Model], codenames: Sequence[str]) -> list
 LIST_BY_KEY_LIMIT = 2_000
 
 
-class _KeyAmong(Expression):
+class KeyAmong(Expression):
     """The row's primary key is one of `keys`: on PostgreSQL `= ANY(%s)` with the keys as one array
     parameter, so a list of 2,000 keys costs Django and the driver one value to bind rather than
     2,000; `IN (…)` elsewhere."""
@@ -347,7 +347,7 @@ def restrict(
         if not ids:
             return queryset.none()
         if len(ids) <= LIST_BY_KEY_LIMIT:
-            return queryset.filter(_KeyAmong(sorted(set(ids))))
+            return queryset.filter(KeyAmong(sorted(set(ids))))
     return queryset.filter(pk__in=granted)
 
 

@@ -13,9 +13,10 @@ from clearinghouse.models import Delivery, Tlp
 from clearinghouse.priority import Timeline
 from clearinghouse.selectors import SectorProgress
 from clearinghouse.workflow import DeliveryStatus
-from eo_portal import deadlines
-from eo_portal.models import OrganisationKind, Sector
+from eo_portal import deadlines, permissions
+from eo_portal.models import OrganisationKind, Role, Sector
 from tests.clearinghouse.conftest import days_from_today, refresh
+from tests.factories import add_member
 
 
 def delivery_of(advisory, organisation) -> Delivery:
@@ -332,6 +333,29 @@ def test_the_delivery_queue_holds_only_the_users_own_deliveries(delivered, grid_
     advisory = delivered(organisations=[grid_energy, water_works])
 
     assert list(selectors.delivery_queue(water_operator)) == [delivery_of(advisory, water_works)]
+
+
+@pytest.mark.parametrize("key_limit", [permissions.LIST_BY_KEY_LIMIT, 1], ids=["keys", "beyond the limit"])
+def test_a_member_of_two_recipients_sees_each_ones_deliveries_while_each_may_read_the_advisory(
+    monkeypatch, delivered, revise, grid_energy, water_works, operator, key_limit
+):
+    """The queues read the advisories granted to each of the person's organisations first: a grant
+    to one organisation must not show the other's delivery of the same advisory."""
+    monkeypatch.setattr(permissions, "LIST_BY_KEY_LIMIT", key_limit)
+    add_member(water_works, operator, role=Role.VIEWER)
+    both = delivered(organisations=[grid_energy, water_works])
+    narrowed = delivered(organisations=[grid_energy, water_works])
+    revise(narrowed, named_organisations=[grid_energy], change_summary="Water utilities are not affected.")
+
+    queue = list(selectors.delivery_queue(operator, for_list=True))
+    assert sorted((d.advisory.reference, d.organisation.slug) for d in queue) == sorted(
+        [
+            (both.reference, grid_energy.slug),
+            (both.reference, water_works.slug),
+            (narrowed.reference, grid_energy.slug),
+        ]
+    )
+    assert queue == list(selectors.delivery_queue(operator))
 
 
 # ---------------------------------------------------------------------------

@@ -5,6 +5,8 @@ Each test checks both reads the portal starts from: `advisories_visible_to` (may
 read the advisory) and `deliveries_visible_to` (which organisations' reports may they see).
 """
 
+from unittest.mock import patch
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -23,6 +25,7 @@ from clearinghouse.models import (
     Tlp,
 )
 from clearinghouse.workflow import AdvisoryStatus, MoveNotAllowed
+from eo_portal import permissions
 from eo_portal import services as core
 from eo_portal.models import Notification, Organisation, OrganisationKind, OrganisationSector, Sector
 from tests.clearinghouse.conftest import refresh, subjects_of
@@ -37,9 +40,18 @@ def delivered_to(advisory) -> set[str]:
 
 
 def deliveries_seen_by(user, advisory) -> set[str]:
-    return set(
-        selectors.deliveries_visible_to(user).filter(advisory=advisory).values_list("organisation__slug", flat=True)
-    )
+    """Checked three ways: row by row, as the queues read them (the granted keys first), and as the
+    queues do beyond the key limit."""
+
+    def seen(**kwargs) -> set[str]:
+        visible = selectors.deliveries_visible_to(user, **kwargs).filter(advisory=advisory)
+        return set(visible.values_list("organisation__slug", flat=True))
+
+    found = seen()
+    assert seen(for_list=True) == found
+    with patch.object(permissions, "LIST_BY_KEY_LIMIT", 0):
+        assert seen(for_list=True) == found
+    return found
 
 
 def told_of(user, advisory) -> bool:
