@@ -689,9 +689,9 @@ class AdvisoryViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveMod
             advisories = selectors.advisories_visible_to(self.request.user)
         return selectors.with_contents(advisories)
 
-    def count_parts(self) -> list:
+    def counting(self) -> dict:
         """For the list's pagination: its rows as sets counted each by its own index."""
-        return self._count_parts
+        return {"parts": self._count_parts}
 
     def get_object(self) -> Advisory:
         return selectors.get_advisory_for(self.request.user, self.kwargs["reference"])

@@ -53,12 +53,12 @@ class PortalPagination(PageNumberPagination):
     max_page_size = 200
 
     def paginate_queryset(self, queryset, request, view=None):
-        # A view may say which disjoint sets its list is made of, for `CappedPaginator` to count.
-        self.count_parts = view.count_parts() if hasattr(view, "count_parts") else None
+        # A view may say how its list is counted: `CappedPaginator`'s `parts` or `counted`.
+        self.counting = view.counting() if hasattr(view, "counting") else {}
         return super().paginate_queryset(queryset, request, view)
 
     def django_paginator_class(self, queryset, page_size) -> CappedPaginator:
-        return CappedPaginator(queryset, page_size, parts=self.count_parts)
+        return CappedPaginator(queryset, page_size, **self.counting)
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)

@@ -10,7 +10,8 @@ filters narrow. Still one count query and one page query, whatever the page.
 A list whose rows are the union of sets that each have an index of their own (the advisories a
 recipient sees: the public ones, and those delivered to them) may give those sets as `parts`: one
 statement then adds their capped counts, each read from its own index, where PostgreSQL counted
-the `OR` by fetching every matching row (bench/README.md, 18).
+the `OR` by fetching every matching row (bench/README.md, 18). A list whose rows were counted already,
+in a statement the page needed anyway (the job search's facets), gives that number as `counted`.
 """
 
 from __future__ import annotations
@@ -33,14 +34,26 @@ class CappedPaginator(Paginator):
 
     cap = COUNT_CAP
 
-    def __init__(self, object_list, per_page, *args, parts: Sequence[QuerySet] | None = None, **kwargs) -> None:
-        """`parts`: querysets with no row in common whose rows together are `object_list`'s."""
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        *args,
+        parts: Sequence[QuerySet] | None = None,
+        counted: int | None = None,
+        **kwargs,
+    ) -> None:
+        """`parts`: querysets with no row in common whose rows together are `object_list`'s.
+        `counted`: the number of `object_list`'s rows, when the caller has counted them."""
         super().__init__(object_list, per_page, *args, **kwargs)
         self.parts = parts
+        self.counted = counted
 
     @cached_property
     def _counted(self) -> int:
         """At most cap + 1: the rows counted, one more than the cap meaning "more"."""
+        if self.counted is not None:
+            return min(self.counted, self.cap + 1)
         if self.parts:
             return min(_sum_of_capped_counts(self.parts, self.cap + 1), self.cap + 1)
         rows = self.object_list

@@ -236,13 +236,18 @@ class OpeningViewSet(PublicReadMixin, mixins.ListModelMixin, mixins.RetrieveMode
         filters = selectors.filters_from(request.query_params)
         base = self.get_queryset()
         found = selectors.sorted_openings(selectors.search_openings(base, filters), filters.sort)
+        self.search_counts = selectors.search_counts(base, filters)
         page = self.paginate_queryset(found)
         response = self.get_paginated_response(OpeningOut(page, many=True).data)
         response.data["facets"] = {
             name: [{"value": value, "label": label, "count": count} for value, label, count in rows]
-            for name, rows in selectors.facets(base, filters).items()
+            for name, rows in self.search_counts.facets.items()
         }
         return response
+
+    def counting(self) -> dict:
+        """The search's pages are counted by the statement that counts its facets."""
+        return {"counted": self.search_counts.matched}
 
     @extend_schema(request=OpeningIn, responses={201: OpeningOut})
     def create(self, request: Request) -> Response:

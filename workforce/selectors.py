@@ -156,36 +156,42 @@ def sorted_openings(openings: QuerySet[Opening], sort: str) -> QuerySet[Opening]
 
 # Each facet and the filter of the search that narrows by it.
 FACETS = ("series", "clearance", "pathway", "agency", "state", "work_role", "remote", "hiring_path")
+# The facet statement's row that counts the openings matched (no facet has this name).
+MATCHED = "matched"
 
 
 def _is_chosen(filters: SearchFilters, facet: str) -> bool:
     return getattr(filters, facet) not in (None, "")
 
 
-def _facet_counts(matched: QuerySet[Opening], wanted: list[str]) -> dict[str, dict[str, int]]:
+def _facet_counts(matched: QuerySet[Opening], wanted: list[str], *, total: bool = False) -> dict[str, dict[str, int]]:
     """The value counts of these facets over the same matched openings, in one statement: the
-    search runs once (a CTE), each facet is a GROUP BY over its result, all in a UNION ALL."""
+    search runs once (a CTE), each facet is a GROUP BY over its result, all in a UNION ALL. With
+    `total`, the openings matched are counted too, under `MATCHED`."""
     table = connection.ops.quote_name
     base_sql, base_params = (
         matched.order_by()
         .values("pk", "series", "clearance", "pathway_id", "agency_id", "remote", "hiring_paths")
         .query.sql_with_params()
     )
-    count = "COUNT(DISTINCT m.pk)"
     through = Opening.work_roles.through
+    # One row per opening in each branch but the state's, whose openings may have two cities in a
+    # state: COUNT(*) there needs no DISTINCT, which sorted every group.
     branches = {
-        "series": f"SELECT 'series', m.series, {count} FROM m GROUP BY m.series",
-        "clearance": f"SELECT 'clearance', m.clearance, {count} FROM m GROUP BY m.clearance",
-        "pathway": f"SELECT 'pathway', p.slug, {count} FROM m INNER JOIN {table(Pathway._meta.db_table)} p "
+        "series": "SELECT 'series', m.series, COUNT(*) FROM m GROUP BY m.series",
+        "clearance": "SELECT 'clearance', m.clearance, COUNT(*) FROM m GROUP BY m.clearance",
+        "pathway": f"SELECT 'pathway', p.slug, COUNT(*) FROM m INNER JOIN {table(Pathway._meta.db_table)} p "
         "ON p.id = m.pathway_id GROUP BY p.slug",
-        "agency": f"SELECT 'agency', a.slug, {count} FROM m INNER JOIN {table(Organisation._meta.db_table)} a "
+        "agency": f"SELECT 'agency', a.slug, COUNT(*) FROM m INNER JOIN {table(Organisation._meta.db_table)} a "
         "ON a.id = m.agency_id GROUP BY a.slug",
-        "state": f"SELECT 'state', l.state, {count} FROM m INNER JOIN {table(OpeningLocation._meta.db_table)} l "
-        "ON l.opening_id = m.pk GROUP BY l.state",
-        "work_role": f"SELECT 'work_role', w.code, {count} FROM m INNER JOIN {table(through._meta.db_table)} t "
+        # A semi-join, so that the matched openings' locations are looked up by opening: joined,
+        # PostgreSQL read all the locations of every opening to hash them.
+        "state": f"SELECT 'state', l.state, COUNT(DISTINCT l.opening_id) FROM {table(OpeningLocation._meta.db_table)} l "
+        "WHERE l.opening_id IN (SELECT m.pk FROM m) GROUP BY l.state",
+        "work_role": f"SELECT 'work_role', w.code, COUNT(*) FROM m INNER JOIN {table(through._meta.db_table)} t "
         f"ON t.opening_id = m.pk INNER JOIN {table(WorkRole._meta.db_table)} w ON w.id = t.workrole_id "
         "GROUP BY w.code",
-        "remote": f"SELECT 'remote', CASE WHEN m.remote THEN 'true' ELSE 'false' END, {count} FROM m GROUP BY m.remote",
+        "remote": "SELECT 'remote', CASE WHEN m.remote THEN 'true' ELSE 'false' END, COUNT(*) FROM m GROUP BY m.remote",
     }
     parts, params = [], []
     for facet in wanted:
@@ -194,8 +200,10 @@ def _facet_counts(matched: QuerySet[Opening], wanted: list[str]) -> dict[str, di
             continue
         for code in HiringPath.values:
             escaped = code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            parts.append(f"SELECT 'hiring_path', %s, {count} FROM m WHERE m.hiring_paths LIKE %s ESCAPE '\\'")
+            parts.append("SELECT 'hiring_path', %s, COUNT(*) FROM m WHERE m.hiring_paths LIKE %s ESCAPE '\\'")
             params += [code, f"%|{escaped}|%"]
+    if total:
+        parts.append(f"SELECT '{MATCHED}', NULL, COUNT(*) FROM m")
     sql = (
         "WITH m (pk, series, clearance, pathway_id, agency_id, remote, hiring_paths) AS ("
         + base_sql
@@ -206,21 +214,31 @@ def _facet_counts(matched: QuerySet[Opening], wanted: list[str]) -> dict[str, di
     with connection.cursor() as cursor:
         cursor.execute(sql, [*base_params, *params])
         for facet, value, n in cursor.fetchall():
-            counts[facet][value] = n
+            counts.setdefault(facet, {})[value] = n
     return counts
 
 
-def facets(openings: QuerySet[Opening], filters: SearchFilters) -> dict[str, list[tuple[str, str, int]]]:
-    """Result counts per value of each filter: (value, label, count).
+@dataclass(frozen=True)
+class SearchCounts:
+    """What a search found: the openings it matched, and the counts of each facet's values as
+    (value, label, count)."""
+
+    matched: int
+    facets: dict[str, list[tuple[str, str, int]]]
+
+
+def search_counts(openings: QuerySet[Opening], filters: SearchFilters) -> SearchCounts:
+    """The openings the search matches, and result counts per value of each filter.
 
     A facet counts its values over the other filters (choosing a series still shows the other
     series). Every facet whose own filter is not chosen therefore counts over the same result, the
-    search's: those are counted in one statement that runs the search once; each chosen facet
-    runs the search without its own filter, one statement each. (One statement per facet ran the
-    full-text search eight times: about 230 ms of SQL per search at 100,000 openings.)"""
+    search's: those, and the openings matched (which the list's pages are counted by), are counted
+    in one statement that runs the search once; each chosen facet runs the search without its own
+    filter, one statement each. (One statement per facet ran the full-text search eight times:
+    about 230 ms of SQL per search at 100,000 openings.)"""
     chosen = [facet for facet in FACETS if _is_chosen(filters, facet)]
     together = [facet for facet in FACETS if facet not in chosen]
-    counts = _facet_counts(search_openings(openings, filters), together) if together else {}
+    counts = _facet_counts(search_openings(openings, filters), together, total=True)
     for facet in chosen:
         counts.update(_facet_counts(search_openings(openings, filters, without=facet), [facet]))
 
@@ -232,23 +250,26 @@ def facets(openings: QuerySet[Opening], filters: SearchFilters) -> dict[str, lis
 
     # Labels only: every agency's name, not a DISTINCT over every opening (50 ms at 100,000 openings).
     agencies = dict(Organisation.objects.filter(kind=OrganisationKind.AGENCY).values_list("slug", "short_name"))
-    return {
-        "series": labelled("series", dict(OccupationalSeries.choices)),
-        "clearance": labelled("clearance", dict(Clearance.choices)),
-        "pathway": labelled("pathway", dict(Pathway.objects.values_list("slug", "name"))),
-        "agency": labelled("agency", agencies),
-        "state": labelled("state", {}),
-        "work_role": labelled("work_role", dict(WorkRole.objects.values_list("code", "name"))),
-        "remote": [
-            (value, "Remote" if value == "true" else "On site", n)
-            for value, n in sorted(counts["remote"].items(), reverse=True)
-        ],
-        "hiring_path": [
-            (code, label, counts["hiring_path"].get(code, 0))
-            for code, label in HiringPath.choices
-            if counts["hiring_path"].get(code, 0)
-        ],
-    }
+    return SearchCounts(
+        matched=counts[MATCHED][None],
+        facets={
+            "series": labelled("series", dict(OccupationalSeries.choices)),
+            "clearance": labelled("clearance", dict(Clearance.choices)),
+            "pathway": labelled("pathway", dict(Pathway.objects.values_list("slug", "name"))),
+            "agency": labelled("agency", agencies),
+            "state": labelled("state", {}),
+            "work_role": labelled("work_role", dict(WorkRole.objects.values_list("code", "name"))),
+            "remote": [
+                (value, "Remote" if value == "true" else "On site", n)
+                for value, n in sorted(counts["remote"].items(), reverse=True)
+            ],
+            "hiring_path": [
+                (code, label, counts["hiring_path"].get(code, 0))
+                for code, label in HiringPath.choices
+                if counts["hiring_path"].get(code, 0)
+            ],
+        },
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -198,14 +198,16 @@ def index(request: HttpRequest) -> HttpResponse:
                 return redirect(reverse("workforce:index") + _query(params))
     base = selectors.openings_visible_to(user)
     found = selectors.sorted_openings(selectors.search_openings(base, filters), filters.sort)
-    page = CappedPaginator(found, OPENINGS_PER_PAGE).get_page(request.GET.get("page"))
+    # The statement that counts the facets counts the openings matched too.
+    counts = selectors.search_counts(base, filters)
+    page = CappedPaginator(found, OPENINGS_PER_PAGE, counted=counts.matched).get_page(request.GET.get("page"))
     initial = dict(params) | {"open_now": filters.open_now, "sort": filters.sort}
     search_form = OpeningSearchForm(initial=initial)
     context = {
         "page": page,
         "search_form": search_form,
         "save_form": save_form,
-        "facet_groups": _facet_groups(params, filters, selectors.facets(base, filters)),
+        "facet_groups": _facet_groups(params, filters, counts.facets),
         "active_filters": _active_filters(params, search_form),
         "filtered": any(name != "sort" for name in params),
         "save_action": reverse("workforce:index") + _query(params),

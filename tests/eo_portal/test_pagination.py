@@ -96,3 +96,32 @@ def test_an_empty_part_is_left_out_and_nothing_at_all_costs_no_query(rows):
         assert CappedPaginator(rows.none(), 2, parts=[rows.none(), rows.none()]).count == 0
     assert len(queries) == 0
     assert CappedPaginator(rows, 2, parts=[rows.none(), rows]).count == rows.count()
+
+
+# ---------------------------------------------------------------------------
+# A list counted already, by a statement its page needed anyway.
+
+
+def test_a_count_given_is_used_without_a_query_and_capped(rows, cap_of_5):
+    with CaptureQueriesContext(connection) as queries:
+        given_below = CappedPaginator(rows, 2, counted=3)
+        given_above = CappedPaginator(rows, 2, counted=8)
+        counts = [(p.count, p.count_is_capped, p.num_pages) for p in (given_below, given_above)]
+    assert counts == [(3, False, 2), (5, True, 3)]
+    assert len(queries) == 0
+    # The pages end where the count given says the rows end.
+    assert [row.pk for row in given_below.page(2)] == [row.pk for row in rows[2:3]]
+
+
+def test_the_api_takes_the_count_a_view_has(rows):
+    class CountedView:
+        def counting(self) -> dict:
+            return {"counted": 3}
+
+    request = Request(APIRequestFactory().get("/api/v1/anything/", {"page_size": "2"}))
+    pagination = PortalPagination()
+    with CaptureQueriesContext(connection) as queries:
+        page = pagination.paginate_queryset(rows, request, view=CountedView())
+    body = pagination.get_paginated_response([row.pk for row in page]).data
+    assert (body["count"], body["count_is_capped"], body["results"]) == (3, False, [row.pk for row in rows[:2]])
+    assert len(queries) == 1, "the page, and no count"

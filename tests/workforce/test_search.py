@@ -137,6 +137,33 @@ def test_the_search_pages_its_results(api, catalogue):
     )
 
 
+# Every facet's filter chosen at once (the responder matches): the openings matched are then
+# counted in a statement of their own, as no facet counts over them.
+EVERY_FACET_CHOSEN = {
+    "series": "2210",
+    "clearance": "secret",
+    "pathway": "direct-hire-it",
+    "agency": "dhs",
+    "state": "ID",
+    "work_role": "PD-WRL-003",
+    "remote": "false",
+    "hiring_path": "vet",
+}
+SEARCHES = [
+    pytest.param({}, id="no filter"),
+    *(pytest.param(case.values[0], id=case.id) for case in FILTERS),
+    pytest.param(EVERY_FACET_CHOSEN, id="every facet chosen"),
+]
+
+
+@pytest.mark.parametrize("params", SEARCHES)
+def test_the_count_is_the_number_of_openings_found_in_the_api_and_on_the_page(api, client, catalogue, params):
+    body = api().get(OPENINGS_URL, {**params, "page_size": 50}).json()
+    page = client.get("/workforce/", params).context["page"]
+
+    assert body["count"] == len(body["results"]) == page.paginator.count == len(page.object_list)
+
+
 @pytest.mark.parametrize("field, value", BAD_VALUES)
 def test_a_bad_filter_value_answers_400_naming_the_field(api, db, field, value):
     client = api()
