@@ -351,6 +351,13 @@ def restrict(
     return queryset.filter(pk__in=granted)
 
 
+def listed_by_key(queryset: QuerySet) -> bool:
+    """Whether `restrict(..., for_list=True)` gave this list as its keys: a person who holds few
+    objects, whose rows are cheaper to read than to look for (a DISTINCT over them, say)."""
+    # A filter on a boolean expression is kept as `expression = True`.
+    return any(isinstance(getattr(child, "lhs", child), KeyAmong) for child in queryset.query.where.children)
+
+
 # ---------------------------------------------------------------------------
 # Grants and revocations. Each row written or deleted carries the acting user in its history.
 

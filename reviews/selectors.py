@@ -19,7 +19,7 @@ from statistics import median
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from eo_portal import deadlines, permissions
@@ -66,6 +66,27 @@ def cases_visible_to(user: User | AnonymousUser | None, *, for_list: bool = Fals
         # Coordinators see that each submitted case exists; a draft stays the lab's alone.
         return participating | cases.exclude(status=Status.DRAFT)
     return participating
+
+
+def labs_among(cases: QuerySet[ReviewCase]) -> list[tuple[str, str]]:
+    """(slug, short name) of the labs these cases were filed by, by name: the case list's lab filter.
+
+    A list given by its keys (a lab's own cases, a partner's shared ones) is read once for its
+    labs. A list of most cases (an agency's, a coordinator's) asks each lab for one case instead:
+    a DISTINCT read all 90,000 of an agency's cases to name 98 labs (bench/README.md, 19). The
+    question is a scalar subquery, which PostgreSQL runs lab by lab and stops at the first case;
+    an EXISTS it would turn into one join over every case."""
+    plain = cases.select_related(None).prefetch_related(None).order_by()
+    if permissions.listed_by_key(cases):
+        return list(plain.order_by("lab__short_name").values_list("lab__slug", "lab__short_name").distinct())
+    first_case = plain.filter(lab=OuterRef("pk")).values("pk")[:1]
+    return list(
+        Organisation.objects.filter(kind=OrganisationKind.LAB)  # cases are filed by labs only
+        .annotate(first_case=Subquery(first_case))
+        .filter(first_case__isnull=False)
+        .order_by("short_name", "slug")
+        .values_list("slug", "short_name")
+    )
 
 
 def cases_seen_in_full_by(user: User | AnonymousUser | None) -> QuerySet[ReviewCase]:

@@ -71,12 +71,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         # The program is public; its cases are not.
         return render(request, "reviews/welcome.html")
     visible = selectors.cases_visible_to(user, for_list=True)
-    labs = list(
-        visible.prefetch_related(None)
-        .order_by("lab__short_name")
-        .values_list("lab__slug", "lab__short_name")
-        .distinct()
-    )
+    labs = selectors.labs_among(visible)
     form = CaseFilterForm(request.GET or None, labs=labs)
     chosen = {}
     if form.is_bound:
