@@ -13,6 +13,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from eo_portal.errors import Conflict
 from eo_portal.pagination import COUNT_CAP, CappedPaginator
+from eo_portal.row_release import release
 
 
 class ConflictError(APIException):
@@ -63,6 +64,8 @@ class PortalPagination(PageNumberPagination):
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
         response.data["count_is_capped"] = self.page.paginator.count_is_capped
+        # `data` is the page serialised: its rows are done with.
+        release(self.page.object_list)
         return response
 
     def get_paginated_response_schema(self, schema):
