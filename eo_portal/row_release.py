@@ -19,9 +19,10 @@ from django.db.models import Model
 def release(rows: Iterable[Model]) -> None:
     """Drop the prefetch and related-object caches of these rows and of every row they reach.
 
-    Only for rows nobody reads again: a related object read after this is fetched anew."""
+    Only for rows nobody reads again: a related object read after this is fetched anew. Anything
+    but a model instance (a list of plain values) is left as it is."""
     seen: set[int] = set()
-    pending = list(rows)
+    pending = [row for row in rows if isinstance(row, Model)]
     while pending:
         row = pending.pop()
         if id(row) in seen:

@@ -69,6 +69,14 @@ def test_a_released_row_still_reads_its_related_rows_by_asking_again(organisatio
     )
 
 
+def test_rows_that_are_not_model_instances_are_left_alone(organisations):
+    row = organisations.first()
+    values = {"slug": row.slug}
+    release([values, row])
+    assert values == {"slug": row.slug}
+    assert "_prefetched_objects_cache" not in row.__dict__
+
+
 def test_the_api_releases_a_page_once_it_is_serialised(organisations):
     request = Request(APIRequestFactory().get("/api/v1/anything/"))
     pagination = PortalPagination()
