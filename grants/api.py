@@ -196,8 +196,14 @@ class StaffOnlyField(serializers.Field):
 
 @extend_schema_field(ReviewOut(many=True))
 class ReviewsField(StaffOnlyField):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # One serializer for a whole list of applications: a ModelSerializer builds its fields
+        # from the model each time it is made, once per application when made per row.
+        self.reviews = ReviewOut(many=True)
+
     def to_representation(self, application: Application) -> list:
-        return ReviewOut(application.assignments.all(), many=True).data
+        return self.reviews.to_representation(application.assignments.all())
 
 
 @extend_schema_field(serializers.DecimalField(**TOTAL, allow_null=True))
