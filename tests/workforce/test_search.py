@@ -258,6 +258,14 @@ def test_the_agency_facet_still_shows_opm_when_dhs_is_selected_while_series_narr
     assert counts["series"] == {"1550": 1, "2210": 1}
 
 
+def test_an_opening_in_two_cities_of_one_state_counts_once_for_that_state(api, catalogue, make_opening):
+    make_opening(locations=[("Richmond", "VA"), ("Norfolk", "VA")], hiring_paths=["public"])
+    body = api().get(OPENINGS_URL, {"state": "VA"}).json()
+
+    assert facet_counts(body)["state"]["VA"] == UNFILTERED_FACETS["state"]["VA"] + 1
+    assert body["count"] == len(body["results"]) == UNFILTERED_FACETS["state"]["VA"] + 1
+
+
 def test_facets_narrow_with_the_keyword_grade_salary_and_open_now(api, catalogue):
     counts = facet_counts(
         api().get(OPENINGS_URL, {"keyword": "federal", "minimum_salary": "100000", "open_now": "true"}).json()
